@@ -1,0 +1,355 @@
+//! The course's fake network (labrpc), on channels inside a simulated world.
+//!
+//! A [`Network`] holds named [`ClientEnd`]s and named [`Server`]s. An end is connected to
+//! one server name and can be enabled or disabled; a server is a set of [`Service`]s.
+//! [`ClientEnd::call`] encodes the arguments, and the network decides what becomes of
+//! the request, as the course's `labrpc.go` does (numbers from `lab-tests.md` §1.1):
+//!
+//! - end enabled and server present: on an unreliable network the request waits 0–26 ms
+//!   and is lost with probability 10%; the handler runs in a task of its own; if the end
+//!   is disabled or the server deleted or replaced before the reply, the call fails at
+//!   once (the course polls every 100 ms); an unreliable network loses 10% of replies;
+//!   with long reordering two thirds of replies wait 200 ms to about 2.2 s;
+//! - otherwise the call fails after a random time: 0–7 s with long delays, 0–100 ms
+//!   without.
+//!
+//! On top of the course's behaviour, every message on a simulated network takes a random
+//! 0–100 µs to travel, so concurrent messages interleave as they would between threads.
+//!
+//! Counters: [`Network::total_count`] counts every request that enters the network,
+//! [`Network::total_bytes`] the bytes of every request and of every *delivered* reply,
+//! and [`Network::count`] the requests delivered to one server.
+//!
+//! All randomness comes from [`crate::sim::rng`], so a seed replays the network exactly;
+//! every event goes to the world's trace (`LAB_TRACE`).
+
+mod error;
+mod server;
+
+pub use error::RpcError;
+pub use server::{Server, Service};
+
+use crate::codec;
+use crate::sim::{self, RngExt, trace};
+use serde::{Serialize, de::DeserializeOwned};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Most travel time of a message on a simulated network.
+const MAX_JITTER: Duration = Duration::from_micros(100);
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Every critical section here is a lookup or a single assignment: a panic elsewhere
+    // cannot leave the tables half-updated.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// The simulated network: a cheap, cloneable handle.
+#[derive(Clone)]
+pub struct Network {
+    inner: Arc<NetInner>,
+}
+
+struct NetInner {
+    state: Mutex<NetState>,
+    total_count: AtomicU64,
+    total_bytes: AtomicU64,
+    /// Bumped on every change that can kill an in-flight call (enable, delete or replace
+    /// a server), so waiting calls re-check instead of polling.
+    epoch: watch::Sender<u64>,
+}
+
+#[derive(Default)]
+struct NetState {
+    reliable: bool,
+    long_delays: bool,
+    long_reordering: bool,
+    ends: HashMap<String, EndState>,
+    servers: HashMap<String, Server>,
+}
+
+#[derive(Default)]
+struct EndState {
+    enabled: bool,
+    server: Option<String>,
+}
+
+/// What a request will meet, read from the tables when it enters the network.
+struct Route {
+    target: Option<(String, Server)>,
+    reliable: bool,
+    long_delays: bool,
+    long_reordering: bool,
+}
+
+impl Default for Network {
+    fn default() -> Self {
+        Network::new()
+    }
+}
+
+impl Network {
+    /// A reliable network with no ends and no servers.
+    pub fn new() -> Network {
+        Network {
+            inner: Arc::new(NetInner {
+                state: Mutex::new(NetState {
+                    reliable: true,
+                    ..NetState::default()
+                }),
+                total_count: AtomicU64::new(0),
+                total_bytes: AtomicU64::new(0),
+                epoch: watch::Sender::new(0),
+            }),
+        }
+    }
+
+    fn state(&self) -> MutexGuard<'_, NetState> {
+        lock(&self.inner.state)
+    }
+
+    fn bump(&self) {
+        self.inner.epoch.send_modify(|e| *e += 1);
+    }
+
+    /// Reliable (no drops, no extra delays) or unreliable (the course's drops and delays).
+    pub fn set_reliable(&self, reliable: bool) {
+        self.state().reliable = reliable;
+    }
+
+    /// Whether calls to a disabled end or a missing server fail after up to 7 s (on) or
+    /// 100 ms (off).
+    pub fn set_long_delays(&self, on: bool) {
+        self.state().long_delays = on;
+    }
+
+    /// Whether replies may be held back for 200 ms to about 2.2 s.
+    pub fn set_long_reordering(&self, on: bool) {
+        self.state().long_reordering = on;
+    }
+
+    /// A new end called `name`, unconnected and disabled.
+    ///
+    /// # Panics
+    /// When an end of that name exists (a tester bug, fatal in the course too).
+    #[track_caller]
+    pub fn make_end(&self, name: &str) -> ClientEnd {
+        let mut state = self.state();
+        assert!(
+            !state.ends.contains_key(name),
+            "labrpc: make_end: end {name:?} already exists"
+        );
+        state.ends.insert(name.to_string(), EndState::default());
+        ClientEnd {
+            name: Arc::from(name),
+            net: self.clone(),
+        }
+    }
+
+    /// Removes an end; calls through it fail as unreachable.
+    pub fn delete_end(&self, name: &str) {
+        self.state().ends.remove(name);
+        self.bump();
+    }
+
+    /// Adds a server, or replaces the one of that name (whose pending replies are dropped).
+    pub fn add_server(&self, name: &str, server: Server) {
+        self.state().servers.insert(name.to_string(), server);
+        self.bump();
+    }
+
+    /// Removes a server: calls to it fail, and its pending replies are dropped.
+    pub fn delete_server(&self, name: &str) {
+        self.state().servers.remove(name);
+        self.bump();
+    }
+
+    /// Connects end `end` to the server called `server` (which may be added later).
+    pub fn connect(&self, end: &str, server: &str) {
+        if let Some(e) = self.state().ends.get_mut(end) {
+            e.server = Some(server.to_string());
+        }
+    }
+
+    /// Enables or disables an end; disabling fails the calls in flight through it.
+    pub fn enable(&self, end: &str, enabled: bool) {
+        if let Some(e) = self.state().ends.get_mut(end) {
+            e.enabled = enabled;
+        }
+        self.bump();
+    }
+
+    /// Requests delivered to the server called `server` (0 if there is none).
+    pub fn count(&self, server: &str) -> u64 {
+        self.state().servers.get(server).map_or(0, Server::count)
+    }
+
+    /// Requests that entered the network, delivered or not.
+    pub fn total_count(&self) -> u64 {
+        self.inner.total_count.load(Ordering::Relaxed)
+    }
+
+    /// Bytes of all requests plus those of delivered replies.
+    pub fn total_bytes(&self) -> u64 {
+        self.inner.total_bytes.load(Ordering::Relaxed)
+    }
+
+    fn route(&self, end: &str) -> Route {
+        let state = self.state();
+        let target = state.ends.get(end).and_then(|e| {
+            let name = e.server.as_ref().filter(|_| e.enabled)?;
+            let server = state.servers.get(name)?;
+            Some((name.clone(), server.clone()))
+        });
+        Route {
+            target,
+            reliable: state.reliable,
+            long_delays: state.long_delays,
+            long_reordering: state.long_reordering,
+        }
+    }
+
+    /// Whether a call through `end` to `server` can no longer get its reply.
+    fn gone(&self, end: &str, name: &str, server: &Server) -> bool {
+        let state = self.state();
+        let enabled = state.ends.get(end).is_some_and(|e| e.enabled);
+        let present = state.servers.get(name).is_some_and(|s| s.same(server));
+        !(enabled && present)
+    }
+
+    async fn carry(&self, end: &str, method: &str, args: Vec<u8>) -> Result<Vec<u8>, RpcError> {
+        self.inner.total_count.fetch_add(1, Ordering::Relaxed);
+        self.inner
+            .total_bytes
+            .fetch_add(args.len() as u64, Ordering::Relaxed);
+        let route = self.route(end);
+        let to = route.target.as_ref().map_or("-", |(name, _)| name.as_str());
+        trace_event("send", end, to, method, args.len(), "");
+
+        let Some((name, server)) = &route.target else {
+            let most = if route.long_delays { 7000 } else { 100 };
+            let ms = sim::rng(|r| r.random_range(0..most));
+            sim::sleep(Duration::from_millis(ms)).await;
+            trace_event("drop", end, to, method, args.len(), "unreachable");
+            return Err(RpcError::Unreachable);
+        };
+
+        if route.reliable {
+            jitter().await;
+        } else {
+            let ms = sim::rng(|r| r.random_range(0..27));
+            sim::sleep(Duration::from_millis(ms)).await;
+            jitter().await;
+            if sim::rng(|r| r.random_range(0..1000)) < 100 {
+                trace_event("drop", end, to, method, args.len(), "request lost");
+                return Err(RpcError::Dropped);
+            }
+        }
+
+        trace_event("deliver", end, to, method, args.len(), "");
+        let mut epoch = self.inner.epoch.subscribe();
+        let mut handler = tokio::spawn(server.dispatch(method, args));
+        let outcome = loop {
+            tokio::select! {
+                biased;
+                done = &mut handler => break done,
+                _ = epoch.changed() => {
+                    if self.gone(end, name, server) {
+                        trace_event("drop", end, to, method, 0, "server gone");
+                        return Err(RpcError::ServerGone);
+                    }
+                }
+            }
+        };
+        // A killed server must not acknowledge a write it saved in a superseded persister.
+        if self.gone(end, name, server) {
+            trace_event("drop", end, to, method, 0, "server gone");
+            return Err(RpcError::ServerGone);
+        }
+        let reply = outcome.map_err(|_| RpcError::HandlerFailed)?;
+
+        if !route.reliable && sim::rng(|r| r.random_range(0..1000)) < 100 {
+            trace_event("drop", end, to, method, 0, "reply lost");
+            return Err(RpcError::Dropped);
+        }
+        if route.long_reordering && sim::rng(|r| r.random_range(0..900)) < 600 {
+            let ms = sim::rng(|r| {
+                let upper = r.random_range(0..2000u64);
+                200 + r.random_range(0..=upper)
+            });
+            sim::sleep(Duration::from_millis(ms)).await;
+        }
+        jitter().await;
+        let reply = reply?;
+        self.inner
+            .total_bytes
+            .fetch_add(reply.len() as u64, Ordering::Relaxed);
+        trace_event("reply", end, to, method, reply.len(), "");
+        Ok(reply)
+    }
+}
+
+/// A message's travel time on a simulated network (none on the real clock, where
+/// threads interleave for real and tokio could not sleep this short anyway).
+async fn jitter() {
+    if !sim::is_realtime() {
+        let ns = sim::rng(|r| r.random_range(0..MAX_JITTER.as_nanos() as u64));
+        sim::sleep(Duration::from_nanos(ns)).await;
+    }
+}
+
+fn trace_event(kind: &str, from: &str, to: &str, method: &str, bytes: usize, note: &str) {
+    if trace::enabled() {
+        trace::record(format_args!(
+            "{kind:<7} {from} -> {to} {method} {bytes}{}{note}",
+            if note.is_empty() { "" } else { " " }
+        ));
+    }
+}
+
+/// The calling side of a connection: cheap to clone, usable from many tasks at once.
+#[derive(Clone)]
+pub struct ClientEnd {
+    name: Arc<str>,
+    net: Network,
+}
+
+impl std::fmt::Debug for ClientEnd {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ClientEnd({})", self.name)
+    }
+}
+
+impl ClientEnd {
+    /// The end's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Calls `method` (`"Service.Method"`) with `args` and waits for the reply.
+    ///
+    /// Always returns eventually, unless the handler never returns. Concurrent calls on
+    /// one end are allowed and may be reordered.
+    ///
+    /// # Errors
+    /// When no reply came back ([`RpcError`] says why), or the reply did not decode.
+    ///
+    /// # Cancel safety
+    /// Cancel safe: dropping the call abandons the reply; the handler still runs to the end.
+    pub async fn call<A, R>(&self, method: &str, args: &A) -> Result<R, RpcError>
+    where
+        A: Serialize + ?Sized,
+        R: DeserializeOwned,
+    {
+        let args = codec::encode(args).map_err(RpcError::Encode)?;
+        let reply = self.net.carry(&self.name, method, args).await?;
+        codec::decode(&reply).map_err(|e| {
+            tracing::warn!(end = %self.name, method, error = %e, "cannot decode RPC reply");
+            RpcError::BadReply(e)
+        })
+    }
+}
+

@@ -1,0 +1,134 @@
+//! [`Server`] and [`Service`]: the receiving side of the fake network.
+//!
+//! A service is a name plus typed async handlers; a server is a set of services and a
+//! count of the requests that reached it. Arguments arrive as bytes and are decoded here:
+//! bytes that do not decode become [`RpcError::BadRequest`], never a panic.
+
+use super::RpcError;
+use crate::codec;
+use futures::future::BoxFuture;
+use serde::{Serialize, de::DeserializeOwned};
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+type Handler = Arc<dyn Fn(Vec<u8>) -> BoxFuture<'static, Result<Vec<u8>, RpcError>> + Send + Sync>;
+
+/// A named set of RPC handlers, e.g. the `Raft` service with `RequestVote` and
+/// `AppendEntries`.
+///
+/// ```
+/// use common::labrpc::Service;
+/// let svc = Service::new("Echo").method("Twice", |x: u64| async move { 2 * x });
+/// assert_eq!(svc.name(), "Echo");
+/// ```
+#[derive(Clone)]
+pub struct Service {
+    name: String,
+    methods: HashMap<String, Handler>,
+}
+
+impl Service {
+    /// An empty service called `name`.
+    pub fn new(name: impl Into<String>) -> Service {
+        Service {
+            name: name.into(),
+            methods: HashMap::new(),
+        }
+    }
+
+    /// The service's name, the part before the dot in `Service.Method`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Adds the handler of method `name`: it takes the decoded arguments and returns the
+    /// reply. It runs in a task of its own, to completion, even if the caller gives up.
+    pub fn method<A, R, F, Fut>(mut self, name: &str, handler: F) -> Service
+    where
+        A: DeserializeOwned + Send + 'static,
+        R: Serialize + Send + 'static,
+        F: Fn(A) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+    {
+        let full_name = format!("{}.{}", self.name, name);
+        let handler: Handler = Arc::new(move |bytes: Vec<u8>| match codec::decode::<A>(&bytes) {
+            Ok(args) => {
+                let reply = handler(args);
+                Box::pin(async move { codec::encode(&reply.await).map_err(RpcError::Encode) })
+            }
+            Err(e) => {
+                tracing::warn!(method = %full_name, error = %e, "cannot decode RPC arguments");
+                Box::pin(std::future::ready(Err(RpcError::BadRequest(e))))
+            }
+        });
+        self.methods.insert(name.to_string(), handler);
+        self
+    }
+}
+
+#[derive(Default)]
+struct ServerInner {
+    services: Mutex<HashMap<String, Service>>,
+    count: AtomicU64,
+}
+
+/// A server of the fake network: services plus a count of delivered requests.
+/// Cloning gives another handle to the same server.
+#[derive(Clone, Default)]
+pub struct Server {
+    inner: Arc<ServerInner>,
+}
+
+impl Server {
+    /// A server with no services.
+    pub fn new() -> Server {
+        Server::default()
+    }
+
+    /// Adds (or replaces) a service.
+    pub fn add_service(&self, service: Service) {
+        super::lock(&self.inner.services).insert(service.name.clone(), service);
+    }
+
+    /// Requests that reached this server (delivered, whatever their outcome).
+    pub fn count(&self) -> u64 {
+        self.inner.count.load(Ordering::Relaxed)
+    }
+
+    pub(super) fn same(&self, other: &Server) -> bool {
+        Arc::ptr_eq(&self.inner, &other.inner)
+    }
+
+    /// Looks the handler up and starts it; counts the request as delivered.
+    pub(super) fn dispatch(
+        &self,
+        method: &str,
+        args: Vec<u8>,
+    ) -> BoxFuture<'static, Result<Vec<u8>, RpcError>> {
+        self.inner.count.fetch_add(1, Ordering::Relaxed);
+        match self.handler(method) {
+            Ok(handler) => handler(args),
+            Err(e) => {
+                tracing::error!(method, error = %e, "RPC to a method the server does not have");
+                Box::pin(std::future::ready(Err(e)))
+            }
+        }
+    }
+
+    fn handler(&self, method: &str) -> Result<Handler, RpcError> {
+        let Some((service, name)) = method.split_once('.') else {
+            return Err(RpcError::BadMethodName(method.to_string()));
+        };
+        let services = super::lock(&self.inner.services);
+        let service = services
+            .get(service)
+            .ok_or_else(|| RpcError::UnknownService(service.to_string()))?;
+        service
+            .methods
+            .get(name)
+            .cloned()
+            .ok_or_else(|| RpcError::UnknownMethod(method.to_string()))
+    }
+}

@@ -1,0 +1,20 @@
+//! Shared harness of the lab crates.
+//!
+//! Everything two labs need lives here, so that no lab copies another:
+//! - [`sim`]: the deterministic simulation runtime (virtual time, one seeded RNG per world,
+//!   panics and deadlocks turned into test failures with a replayable seed);
+//! - [`labrpc`]: the course's fake network (drops, delays, reordering, partitions, counts);
+//! - [`persister`]: the [`persister::Persister`] trait and the in-memory persister the
+//!   testers crash and restart servers with;
+//! - [`codec`]: the one wire and storage encoding, which never panics on bad bytes;
+//! - [`ApplyMsg`]: what Raft hands its service;
+//! - [`report`]: the course-style summary line a ported test prints when it passes.
+
+pub mod apply_msg;
+pub mod codec;
+pub mod labrpc;
+pub mod persister;
+pub mod report;
+pub mod sim;
+
+pub use apply_msg::ApplyMsg;

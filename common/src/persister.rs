@@ -1,0 +1,120 @@
+//! Durable state of a Raft peer: the [`Persister`] trait and [`MemPersister`], the
+//! in-memory one the testers use.
+//!
+//! A crash is simulated by giving the restarted peer a [`MemPersister::copy`]: the old,
+//! killed instance may still write to its own object, but nothing it writes after the
+//! crash can reach the new instance (the course's `Copy()` on every crash and restart).
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// Where a peer keeps its Raft state and its service's snapshot.
+///
+/// `save` stores both in one atomic step, so a crash never leaves a snapshot without the
+/// Raft state that matches it.
+pub trait Persister: Send + Sync {
+    /// The last saved Raft state (empty if none).
+    fn read_raft_state(&self) -> Vec<u8>;
+    /// The last saved snapshot (empty if none).
+    fn read_snapshot(&self) -> Vec<u8>;
+    /// Saves the Raft state and, when `Some`, the snapshot; `None` keeps the snapshot.
+    fn save(&self, raft_state: Vec<u8>, snapshot: Option<Vec<u8>>);
+    /// Size in bytes of the saved Raft state.
+    fn raft_state_size(&self) -> usize;
+    /// Size in bytes of the saved snapshot.
+    fn snapshot_size(&self) -> usize;
+}
+
+#[derive(Debug, Default, Clone)]
+struct Stored {
+    raft_state: Arc<Vec<u8>>,
+    snapshot: Arc<Vec<u8>>,
+}
+
+/// An in-memory [`Persister`]. Clones share one store; [`MemPersister::copy`] does not.
+#[derive(Debug, Default, Clone)]
+pub struct MemPersister {
+    stored: Arc<Mutex<Stored>>,
+}
+
+impl MemPersister {
+    /// An empty persister.
+    pub fn new() -> MemPersister {
+        MemPersister::default()
+    }
+
+    /// A new, independent persister holding what this one holds now: what survives a crash.
+    pub fn copy(&self) -> MemPersister {
+        MemPersister {
+            stored: Arc::new(Mutex::new(self.lock().clone())),
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Stored> {
+        // A panic while holding this lock cannot leave `Stored` half-written (every write
+        // is one assignment), so a poisoned lock still holds consistent data.
+        self.stored.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Persister for MemPersister {
+    fn read_raft_state(&self) -> Vec<u8> {
+        self.lock().raft_state.as_ref().clone()
+    }
+
+    fn read_snapshot(&self) -> Vec<u8> {
+        self.lock().snapshot.as_ref().clone()
+    }
+
+    fn save(&self, raft_state: Vec<u8>, snapshot: Option<Vec<u8>>) {
+        let mut stored = self.lock();
+        stored.raft_state = Arc::new(raft_state);
+        if let Some(snapshot) = snapshot {
+            stored.snapshot = Arc::new(snapshot);
+        }
+    }
+
+    fn raft_state_size(&self) -> usize {
+        self.lock().raft_state.len()
+    }
+
+    fn snapshot_size(&self) -> usize {
+        self.lock().snapshot.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn save_keeps_snapshot_when_none() {
+        let p = MemPersister::new();
+        p.save(vec![1], Some(vec![9, 9]));
+        p.save(vec![2, 2, 2], None);
+        assert_eq!(p.read_raft_state(), vec![2, 2, 2]);
+        assert_eq!(p.read_snapshot(), vec![9, 9]);
+        assert_eq!((p.raft_state_size(), p.snapshot_size()), (3, 2));
+    }
+
+    #[test]
+    fn copy_is_independent_of_the_original() {
+        let p = MemPersister::new();
+        p.save(vec![1], Some(vec![1]));
+        let after_crash = p.copy();
+        // The killed instance keeps writing to its own persister...
+        p.save(vec![2], Some(vec![2]));
+        // ...which the restarted instance never sees.
+        assert_eq!(after_crash.read_raft_state(), vec![1]);
+        assert_eq!(after_crash.read_snapshot(), vec![1]);
+        after_crash.save(vec![3], None);
+        assert_eq!(p.read_raft_state(), vec![2]);
+    }
+
+    #[test]
+    fn clones_share_one_store() {
+        let p = MemPersister::new();
+        let handle: Arc<dyn Persister> = Arc::new(p.clone());
+        handle.save(vec![4], None);
+        assert_eq!(p.read_raft_state(), vec![4]);
+    }
+}

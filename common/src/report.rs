@@ -1,0 +1,119 @@
+//! The course-style lines a ported test prints, so runs compare with the Go figures.
+//!
+//! `Test (3B): basic agreement ...` when it starts, and when it passes, e.g.
+//! `  ... Passed --   1.2  3   16    4412    3` (virtual seconds, peers, RPCs, bytes,
+//! commands). Each lab has the course's own columns: see [`Summary`].
+
+use std::fmt;
+use std::time::Duration;
+
+/// Prints the line that opens a test: `<desc> ...`.
+pub fn begin(desc: &str) {
+    println!("{desc} ...");
+}
+
+/// The numbers of a passed test, in the column layout of its lab.
+#[derive(Debug, Clone, Copy)]
+pub enum Summary {
+    /// Lab 3 (Raft): time, peers, RPCs, bytes, committed commands.
+    Raft {
+        /// Virtual time the test took.
+        time: Duration,
+        /// Number of peers.
+        peers: usize,
+        /// RPCs sent.
+        rpcs: u64,
+        /// Bytes of RPC arguments and delivered replies.
+        bytes: u64,
+        /// Commands committed.
+        cmds: u64,
+    },
+    /// Labs 4 and 5 (KV on Raft): time, peers, RPCs (client RPCs included), KV operations.
+    KvRaft {
+        /// Virtual time the test took.
+        time: Duration,
+        /// Number of servers.
+        peers: usize,
+        /// RPCs sent.
+        rpcs: u64,
+        /// Clerk operations.
+        ops: u64,
+    },
+    /// Lab 2 (single-server KV): time, RPCs, operations.
+    KvSrv {
+        /// Virtual time the test took.
+        time: Duration,
+        /// RPCs sent.
+        rpcs: u64,
+        /// Clerk operations.
+        ops: u64,
+    },
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Summary::Raft {
+                time,
+                peers,
+                rpcs,
+                bytes,
+                cmds,
+            } => write!(
+                f,
+                "  ... Passed --  {:4.1}  {peers} {rpcs:4} {bytes:7} {cmds:4}",
+                time.as_secs_f64()
+            ),
+            Summary::KvRaft {
+                time,
+                peers,
+                rpcs,
+                ops,
+            } => write!(
+                f,
+                "  ... Passed --  {:4.1}  {peers} {rpcs:5} {ops:4}",
+                time.as_secs_f64()
+            ),
+            Summary::KvSrv { time, rpcs, ops } => write!(
+                f,
+                "  ... Passed -- t {:4.1} nrpc {rpcs:5} ops {ops:4}",
+                time.as_secs_f64()
+            ),
+        }
+    }
+}
+
+/// Prints the closing line of a passed test.
+pub fn passed(summary: Summary) {
+    println!("{summary}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_match_the_course_layout() {
+        let raft = Summary::Raft {
+            time: Duration::from_millis(1234),
+            peers: 3,
+            rpcs: 16,
+            bytes: 4412,
+            cmds: 3,
+        };
+        assert_eq!(raft.to_string(), "  ... Passed --   1.2  3   16    4412    3");
+        let kv = Summary::KvRaft {
+            time: Duration::from_secs(15),
+            peers: 5,
+            rpcs: 9876,
+            ops: 321,
+        };
+        assert_eq!(kv.to_string(), "  ... Passed --  15.0  5  9876  321");
+        let srv = Summary::KvSrv {
+            time: Duration::from_millis(500),
+            rpcs: 12,
+            ops: 7,
+        };
+        assert_eq!(srv.to_string(), "  ... Passed -- t  0.5 nrpc    12 ops    7");
+    }
+}

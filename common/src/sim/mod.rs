@@ -1,0 +1,414 @@
+//! The deterministic simulation runtime: each test body runs in a *world*.
+//!
+//! A world is a single-threaded Tokio runtime whose clock is paused and jumps ahead
+//! whenever every task waits, so the course's timing rules (heartbeats, election
+//! timeouts, the tester's 2 s / 5 s / 10 s waits) cost no wall time. All randomness of the
+//! world (network drops and delays, election timeouts, test choices) comes from one RNG
+//! seeded per world through [`rng`]; with the same seed a world replays event for event.
+//!
+//! - `LAB_SEED=<u64>` fixes the seed; without it one is drawn and, if the world fails,
+//!   printed together with the command that replays it.
+//! - `LAB_TRACE=<file>` writes one line per network event (see [`trace`]).
+//! - `LAB_REALTIME=1` runs the same body on Tokio's multi-threaded runtime with the real
+//!   clock: real concurrency, no determinism.
+//!
+//! A world fails, and the test with it, when any task in it panics (Tokio alone would
+//! only log that and carry on), or when it runs past its time limit (120 s of virtual
+//! time, the course's per-test limit); a deadlock ends that way too, at once in wall
+//! time, and the message says since when nothing has run.
+//!
+//! # Example
+//! ```
+//! use common::sim;
+//! use std::time::Duration;
+//! sim::run(|| async {
+//!     sim::sleep(Duration::from_secs(10)).await; // ten virtual seconds, no wall time
+//!     assert!(sim::now() >= Duration::from_secs(10));
+//! });
+//! ```
+
+mod logging;
+mod time;
+pub mod trace;
+mod world;
+
+pub use rand::RngExt;
+pub use rand::rngs::StdRng;
+pub use time::sleep;
+
+use std::future::Future;
+use std::hash::{BuildHasher, RandomState};
+use std::panic::{self, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::sync::{Arc, Once};
+use std::time::Duration;
+use trace::Trace;
+use world::{World, lock};
+
+/// The course's per-test time limit, here in virtual time.
+pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(120);
+
+/// The seed of the world running on this thread.
+///
+/// # Panics
+/// Outside a world.
+#[track_caller]
+pub fn seed() -> u64 {
+    world::with(|w| w.seed)
+}
+
+/// Runs `f` with the world's RNG: the only source of randomness for simulated code.
+///
+/// ```
+/// use common::sim::{self, RngExt};
+/// sim::run(|| async {
+///     let timeout_ms: u64 = sim::rng(|r| r.random_range(300..600));
+///     assert!((300..600).contains(&timeout_ms));
+/// });
+/// ```
+///
+/// # Panics
+/// Outside a world.
+#[track_caller]
+pub fn rng<T>(f: impl FnOnce(&mut StdRng) -> T) -> T {
+    world::with(|w| w.with_rng(f))
+}
+
+/// Time since the world started: virtual in simulation, real with `LAB_REALTIME=1`.
+///
+/// # Panics
+/// Outside a world.
+#[track_caller]
+pub fn now() -> Duration {
+    let start = world::with(|w| w.start());
+    tokio::time::Instant::now().saturating_duration_since(start)
+}
+
+/// Whether this world runs on the real clock (`LAB_REALTIME=1`).
+///
+/// # Panics
+/// Outside a world.
+#[track_caller]
+pub fn is_realtime() -> bool {
+    world::with(|w| w.realtime)
+}
+
+/// Where a world's trace goes.
+#[derive(Debug, Clone, Default)]
+pub enum TraceTo {
+    /// No trace.
+    #[default]
+    Off,
+    /// A file, truncated at the start of the world.
+    File(PathBuf),
+    /// Memory, returned in [`Finished::trace`].
+    Memory,
+}
+
+/// How to run a world. [`Builder::from_env`] reads the `LAB_*` variables.
+#[derive(Debug, Clone)]
+pub struct Builder {
+    seed: Option<u64>,
+    realtime: bool,
+    trace: TraceTo,
+    time_limit: Duration,
+}
+
+/// A world that finished without failing.
+#[derive(Debug)]
+pub struct Finished<T> {
+    /// What the body returned.
+    pub value: T,
+    /// The world's seed.
+    pub seed: u64,
+    /// Virtual time the world ran for.
+    pub elapsed: Duration,
+    /// The trace, when it went to memory.
+    pub trace: Option<Vec<u8>>,
+}
+
+/// A world that failed.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// The world's seed: run again with it to replay the failure.
+    pub seed: u64,
+    /// What went wrong: a panic's message and place, or the time limit.
+    pub message: String,
+    /// Virtual time at the failure.
+    pub elapsed: Duration,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            seed: None,
+            realtime: false,
+            trace: TraceTo::Off,
+            time_limit: DEFAULT_TIME_LIMIT,
+        }
+    }
+}
+
+impl Builder {
+    /// A simulated world with a drawn seed, no trace and the default time limit.
+    pub fn new() -> Builder {
+        Builder::default()
+    }
+
+    /// Settings from `LAB_SEED`, `LAB_TRACE` and `LAB_REALTIME`.
+    ///
+    /// # Panics
+    /// When `LAB_SEED` is set but is not an unsigned integer.
+    pub fn from_env() -> Builder {
+        let mut b = Builder::new();
+        if let Ok(s) = std::env::var("LAB_SEED") {
+            let seed = s.trim().parse().unwrap_or_else(|_| {
+                panic!("LAB_SEED must be an unsigned 64-bit integer, got {s:?}")
+            });
+            b.seed = Some(seed);
+        }
+        if let Some(path) = std::env::var_os("LAB_TRACE").filter(|p| !p.is_empty()) {
+            b.trace = TraceTo::File(PathBuf::from(path));
+        }
+        b.realtime = std::env::var("LAB_REALTIME").is_ok_and(|v| v == "1" || v == "true");
+        b
+    }
+
+    /// Fixes the seed.
+    pub fn seed(mut self, seed: u64) -> Builder {
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Runs on the multi-threaded runtime with the real clock.
+    pub fn realtime(mut self, realtime: bool) -> Builder {
+        self.realtime = realtime;
+        self
+    }
+
+    /// Sets where the trace goes.
+    pub fn trace(mut self, to: TraceTo) -> Builder {
+        self.trace = to;
+        self
+    }
+
+    /// Sets the time limit (virtual time in simulation).
+    pub fn time_limit(mut self, limit: Duration) -> Builder {
+        self.time_limit = limit;
+        self
+    }
+
+    /// Runs the world; on failure prints the seed and the replay command, then panics.
+    ///
+    /// # Panics
+    /// When the world fails: a task panicked, or it ran past its time limit.
+    pub fn run<F, Fut>(self, body: F) -> Fut::Output
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future,
+    {
+        match self.try_run(body) {
+            Ok(done) => done.value,
+            Err(failure) => {
+                eprintln!("{}", failure_report(&failure));
+                panic!("simulated world failed (seed {}): {}", failure.seed, failure.message);
+            }
+        }
+    }
+
+    /// Runs the world and returns how it ended.
+    ///
+    /// # Errors
+    /// When a task panicked or the world ran past its time limit.
+    pub fn try_run<F, Fut>(self, body: F) -> Result<Finished<Fut::Output>, Failure>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future,
+    {
+        install_panic_hook();
+        logging::init();
+        let seed = self.seed.unwrap_or_else(draw_seed);
+        let trace = match &self.trace {
+            TraceTo::Off => None,
+            TraceTo::Memory => Some(Trace::Memory(Vec::new())),
+            TraceTo::File(path) => Some(Trace::to_file(path).unwrap_or_else(|e| {
+                panic!("LAB_TRACE: cannot create {}: {e}", path.display())
+            })),
+        };
+        let world = Arc::new(World::new(seed, self.realtime, trace));
+        let _entered = world::enter(world.clone());
+        let runtime = build_runtime(&world);
+        let limit = self.time_limit;
+
+        let result = panic::catch_unwind(AssertUnwindSafe(|| {
+            runtime.block_on(async {
+                let _ = world.start.set(tokio::time::Instant::now());
+                let body = body();
+                tokio::pin!(body);
+                let limit_reached = tokio::time::sleep(limit);
+                tokio::pin!(limit_reached);
+                let failed = world.failed.notified();
+                tokio::pin!(failed);
+                tokio::select! {
+                    biased;
+                    _ = &mut failed => Err(()),
+                    value = &mut body => Ok(value),
+                    _ = &mut limit_reached => {
+                        world.fail(time_limit_message(&world, limit));
+                        Err(())
+                    }
+                }
+            })
+        }));
+        let elapsed = world
+            .start
+            .get()
+            .map(|s| runtime.block_on(async { tokio::time::Instant::now() - *s }))
+            .unwrap_or_default();
+        // Dropping the runtime cancels every task of the world.
+        drop(runtime);
+
+        let trace = world
+            .trace
+            .as_ref()
+            .map(|t| std::mem::replace(&mut *lock(t), Trace::Memory(Vec::new())));
+        let trace = match trace.map(Trace::finish).transpose() {
+            Ok(t) => t.flatten(),
+            Err(e) => {
+                eprintln!("LAB_TRACE: could not write the trace: {e}");
+                None
+            }
+        };
+        match result {
+            Ok(Ok(value)) => Ok(Finished {
+                value,
+                seed,
+                elapsed,
+                trace,
+            }),
+            Ok(Err(())) | Err(_) => Err(Failure {
+                seed,
+                message: world
+                    .failure()
+                    .unwrap_or_else(|| "the test body panicked".to_string()),
+                elapsed,
+            }),
+        }
+    }
+}
+
+/// Runs `body` in a world configured from the environment ([`Builder::from_env`]).
+///
+/// # Panics
+/// When the world fails; the seed and the replay command are printed first.
+pub fn run<F, Fut>(body: F) -> Fut::Output
+where
+    F: FnOnce() -> Fut,
+    Fut: Future,
+{
+    Builder::from_env().run(body)
+}
+
+fn build_runtime(world: &Arc<World>) -> tokio::runtime::Runtime {
+    let runtime = if world.realtime {
+        let w = world.clone();
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_time()
+            .on_thread_start(move || std::mem::forget(world::enter(w.clone())))
+            .build()
+    } else {
+        let w = world.clone();
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .on_thread_park(move || time::on_idle(&w))
+            .build()
+    };
+    runtime.expect("cannot build the Tokio runtime of a simulated world")
+}
+
+fn draw_seed() -> u64 {
+    // Not simulated code: the one place that asks the OS for entropy, to pick a seed.
+    RandomState::new().hash_one(std::process::id()) >> 1
+}
+
+fn time_limit_message(world: &World, limit: Duration) -> String {
+    let start = world.start();
+    let active_until = lock(&world.last_active).map(|t| t.saturating_duration_since(start));
+    match active_until {
+        Some(t) if limit.saturating_sub(t) >= Duration::from_secs(1) => format!(
+            "deadlock: nothing in the world has run since virtual time {:.3} s; every task \
+             is waiting and no timer fired before the {} s limit",
+            t.as_secs_f64(),
+            limit.as_secs()
+        ),
+        _ => format!(
+            "the world ran past its time limit of {} s of virtual time (the course's per-test \
+             limit) and was still busy",
+            limit.as_secs()
+        ),
+    }
+}
+
+fn install_panic_hook() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let previous = panic::take_hook();
+        panic::set_hook(Box::new(move |info| {
+            previous(info);
+            if let Some(world) = world::try_current() {
+                let payload = info
+                    .payload()
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| info.payload().downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "(non-string panic payload)".to_string());
+                let place = info
+                    .location()
+                    .map(|l| format!(" at {}:{}", l.file(), l.line()))
+                    .unwrap_or_default();
+                let thread = std::thread::current();
+                let name = thread.name().unwrap_or("?");
+                world.fail(format!("panic in thread '{name}'{place}: {payload}"));
+            }
+        }));
+    });
+}
+
+/// The report printed when a world fails: what happened, the seed, how to replay it.
+pub fn failure_report(failure: &Failure) -> String {
+    format!(
+        "---- simulated world failed at virtual time {:.3} s ----\n{}\nseed: {}\nreplay: {}",
+        failure.elapsed.as_secs_f64(),
+        failure.message,
+        failure.seed,
+        replay_command(failure.seed)
+    )
+}
+
+/// The command that replays this test binary's current test with `seed`.
+pub fn replay_command(seed: u64) -> String {
+    let package = std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| "<package>".into());
+    let exe = std::env::current_exe().ok();
+    let stem = exe
+        .as_ref()
+        .and_then(|p| p.file_stem())
+        .and_then(|s| s.to_str())
+        .unwrap_or("");
+    // Test binaries are named `<target>-<hash>`.
+    let target = stem.rsplit_once('-').map_or(stem, |(t, _)| t);
+    let target_flag = if target.is_empty() || target == package.replace('-', "_") {
+        "--lib".to_string()
+    } else {
+        format!("--test {target}")
+    };
+    let thread = std::thread::current();
+    let test = match thread.name() {
+        Some(name) if name != "main" => name.to_string(),
+        _ => "<test name>".to_string(),
+    };
+    format!("LAB_SEED={seed} cargo test -p {package} {target_flag} -- --exact {test} --nocapture")
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,1 @@
+//! Lab 1: MapReduce (to be built: see the Lab 1 issue).
