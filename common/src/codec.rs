@@ -89,7 +89,10 @@ mod tests {
     fn truncated_bytes_are_an_error() {
         let bytes = encode(&(7u64, String::from("hello"))).unwrap();
         for cut in 0..bytes.len() {
-            assert!(decode::<(u64, String)>(&bytes[..cut]).is_err(), "cut at {cut}");
+            assert!(
+                decode::<(u64, String)>(&bytes[..cut]).is_err(),
+                "cut at {cut}"
+            );
         }
     }
 

@@ -101,7 +101,10 @@ mod tests {
             bytes: 4412,
             cmds: 3,
         };
-        assert_eq!(raft.to_string(), "  ... Passed --   1.2  3   16    4412    3");
+        assert_eq!(
+            raft.to_string(),
+            "  ... Passed --   1.2  3   16    4412    3"
+        );
         let kv = Summary::KvRaft {
             time: Duration::from_secs(15),
             peers: 5,
@@ -114,6 +117,9 @@ mod tests {
             rpcs: 12,
             ops: 7,
         };
-        assert_eq!(srv.to_string(), "  ... Passed -- t  0.5 nrpc    12 ops    7");
+        assert_eq!(
+            srv.to_string(),
+            "  ... Passed -- t  0.5 nrpc    12 ops    7"
+        );
     }
 }

@@ -25,6 +25,7 @@
 
 mod error;
 mod server;
+pub mod workload;
 
 pub use error::RpcError;
 pub use server::{Server, Service};
@@ -36,7 +37,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
-use tokio::sync::watch;
+use tokio::sync::Notify;
 
 /// Most travel time of a message on a simulated network.
 const MAX_JITTER: Duration = Duration::from_micros(100);
@@ -57,9 +58,10 @@ struct NetInner {
     state: Mutex<NetState>,
     total_count: AtomicU64,
     total_bytes: AtomicU64,
-    /// Bumped on every change that can kill an in-flight call (enable, delete or replace
-    /// a server), so waiting calls re-check instead of polling.
-    epoch: watch::Sender<u64>,
+    /// Notified on every change that can kill an in-flight call (enable, delete or replace
+    /// a server), so waiting calls re-check instead of polling. A `Notify`, not a tokio
+    /// `watch`: `watch` wakes its receivers in an order drawn from tokio's unseeded RNG.
+    changed: Notify,
 }
 
 #[derive(Default)]
@@ -102,7 +104,7 @@ impl Network {
                 }),
                 total_count: AtomicU64::new(0),
                 total_bytes: AtomicU64::new(0),
-                epoch: watch::Sender::new(0),
+                changed: Notify::new(),
             }),
         }
     }
@@ -112,7 +114,7 @@ impl Network {
     }
 
     fn bump(&self) {
-        self.inner.epoch.send_modify(|e| *e += 1);
+        self.inner.changed.notify_waiters();
     }
 
     /// Reliable (no drops, no extra delays) or unreliable (the course's drops and delays).
@@ -250,25 +252,25 @@ impl Network {
         }
 
         trace_event("deliver", end, to, method, args.len(), "");
-        let mut epoch = self.inner.epoch.subscribe();
         let mut handler = tokio::spawn(server.dispatch(method, args));
         let outcome = loop {
+            let changed = self.inner.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if self.gone(end, name, server) {
+                break None;
+            }
             tokio::select! {
                 biased;
-                done = &mut handler => break done,
-                _ = epoch.changed() => {
-                    if self.gone(end, name, server) {
-                        trace_event("drop", end, to, method, 0, "server gone");
-                        return Err(RpcError::ServerGone);
-                    }
-                }
+                done = &mut handler => break Some(done),
+                _ = changed => {}
             }
         };
         // A killed server must not acknowledge a write it saved in a superseded persister.
-        if self.gone(end, name, server) {
+        let Some(outcome) = outcome.filter(|_| !self.gone(end, name, server)) else {
             trace_event("drop", end, to, method, 0, "server gone");
             return Err(RpcError::ServerGone);
-        }
+        };
         let reply = outcome.map_err(|_| RpcError::HandlerFailed)?;
 
         if !route.reliable && sim::rng(|r| r.random_range(0..1000)) < 100 {
@@ -352,4 +354,3 @@ impl ClientEnd {
         })
     }
 }
-

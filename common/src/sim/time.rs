@@ -64,9 +64,12 @@ pub async fn sleep(duration: Duration) {
     }
     let (realtime, start) = world::with(|w| {
         w.touch();
+        w.sleeping.fetch_add(1, MemOrder::Relaxed);
         (w.realtime, w.start())
     });
+    let _sleeping = SleepingGuard;
     if realtime {
+        #[allow(clippy::disallowed_methods)] // this is the one wrapper around it
         tokio::time::sleep(duration).await;
         return;
     }
@@ -78,6 +81,18 @@ pub async fn sleep(duration: Duration) {
     }
     FineWait { deadline }.await;
     world::with(World::touch);
+}
+
+/// Counts the world's pending sleeps, so a silent world can be told apart from a
+/// sleeping one when it reaches its time limit.
+struct SleepingGuard;
+
+impl Drop for SleepingGuard {
+    fn drop(&mut self) {
+        if let Some(w) = world::try_current() {
+            w.sleeping.fetch_sub(1, MemOrder::Relaxed);
+        }
+    }
 }
 
 struct FineWait {
@@ -105,33 +120,48 @@ impl Future for FineWait {
 }
 
 /// Called by the runtime each time it is about to park because no task is ready.
+///
+/// Either advances the clock to the earliest sub-millisecond sleeper and wakes it, or,
+/// with none queued, moves the clock up to the next whole millisecond: tokio then
+/// advances from a whole millisecond by whole milliseconds, so its timers fire exactly
+/// on their deadlines instead of late by the fraction our advances left behind. No tokio
+/// timer can fall inside that fraction: tokio rounds deadlines up to whole milliseconds.
 pub(crate) fn on_idle(world: &Arc<World>) {
     let now = Instant::now();
-    let due: Vec<Waker> = {
+    if world.active.swap(false, MemOrder::Relaxed) {
+        *lock(&world.last_active) = Some(now);
+    }
+    let (target, due) = {
         let mut q = lock(&world.fine);
-        if world.active.swap(false, MemOrder::Relaxed) {
-            *lock(&world.last_active) = Some(now);
-        }
-        let Some(Reverse(first)) = q.heap.peek() else {
-            return;
-        };
-        let target = first.deadline.max(now);
-        let mut due = Vec::new();
-        while let Some(Reverse(s)) = q.heap.peek() {
-            if s.deadline > target {
-                break;
+        match q.heap.peek() {
+            Some(Reverse(first)) => {
+                let target = first.deadline.max(now);
+                let mut due = Vec::new();
+                while q.heap.peek().is_some_and(|Reverse(s)| s.deadline <= target) {
+                    if let Some(Reverse(s)) = q.heap.pop() {
+                        due.push(s.waker);
+                    }
+                }
+                (target, due)
             }
-            if let Some(Reverse(s)) = q.heap.pop() {
-                due.push(s.waker);
+            None => {
+                let since_start = now - world.start();
+                let fraction = since_start.subsec_nanos() % 1_000_000;
+                if fraction == 0 {
+                    return;
+                }
+                (
+                    now + Duration::from_nanos(u64::from(1_000_000 - fraction)),
+                    Vec::new(),
+                )
             }
         }
-        if target > now {
-            // `advance` moves the paused clock synchronously on its first poll; what is
-            // left of it is a yield, which we do not need.
-            let _ = tokio::time::advance(target - now).now_or_never();
-        }
-        due
     };
+    if target > now {
+        // `advance` moves the paused clock synchronously on its first poll; what is left
+        // of it is a yield, which we do not need.
+        let _ = tokio::time::advance(target - now).now_or_never();
+    }
     for waker in due {
         waker.wake();
     }

@@ -11,7 +11,7 @@ use super::trace::Trace;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use tokio::sync::Notify;
 use tokio::time::Instant;
@@ -31,6 +31,8 @@ pub(crate) struct World {
     /// When the world last went idle after something ran in it: explains a time-limit
     /// failure (a deadlock shows as a long silence before the limit).
     pub(crate) last_active: Mutex<Option<Instant>>,
+    /// How many [`super::sleep`] calls are pending.
+    pub(crate) sleeping: AtomicUsize,
     failure: Mutex<Option<String>>,
     pub(crate) failed: Notify,
 }
@@ -56,6 +58,7 @@ impl World {
             fine: Mutex::new(FineQueue::default()),
             active: AtomicBool::new(true),
             last_active: Mutex::new(None),
+            sleeping: AtomicUsize::new(0),
             failure: Mutex::new(None),
             failed: Notify::new(),
         }
@@ -72,7 +75,10 @@ impl World {
     }
 
     pub(crate) fn start(&self) -> Instant {
-        *self.start.get().expect("world clock read before the world started")
+        *self
+            .start
+            .get()
+            .expect("world clock read before the world started")
     }
 
     /// Records the first failure of the world and wakes [`super::run`], which ends it.

@@ -1,0 +1,601 @@
+//! The course's labrpc tests (`src/labrpc/test_test.go`), ported, plus tests of the
+//! network behaviour the lab testers depend on (delays, drops, reordering, counters) and
+//! of bad input. Every test runs in a simulated world, so its times are virtual.
+
+use common::labrpc::{ClientEnd, Network, RpcError, Server, Service};
+use common::sim::{self, RngExt};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+use tokio::time::Instant;
+
+#[derive(Serialize, Deserialize)]
+struct JunkArgs {
+    x: i64,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct JunkReply {
+    x: String,
+}
+
+fn junk_service() -> Service {
+    Service::new("JunkServer")
+        .method("Handler1", |args: String| async move {
+            args.parse::<i64>().unwrap_or(-1)
+        })
+        .method(
+            "Handler2",
+            |args: i64| async move { format!("handler2-{args}") },
+        )
+        .method("Handler3", |args: i64| async move {
+            sim::sleep(Duration::from_secs(20)).await;
+            -args
+        })
+        .method("Handler4", |_: JunkArgs| async move {
+            JunkReply {
+                x: "pointer".into(),
+            }
+        })
+        .method("Handler5", |args: JunkArgs| async move {
+            JunkReply {
+                x: format!("no pointer {}", args.x),
+            }
+        })
+        .method("Handler6", |args: String| async move { args.len() as i64 })
+        .method(
+            "Handler7",
+            |args: i64| async move { "y".repeat(args as usize) },
+        )
+}
+
+/// A network with one junk server "server99" and an enabled end "end1-99" to it.
+fn junk_network() -> (Network, ClientEnd) {
+    let net = Network::new();
+    let end = net.make_end("end1-99");
+    let server = Server::new();
+    server.add_service(junk_service());
+    net.add_server("server99", server);
+    net.connect("end1-99", "server99");
+    net.enable("end1-99", true);
+    (net, end)
+}
+
+#[test]
+fn test_basic() {
+    sim::run(|| async {
+        let (_net, end) = junk_network();
+        let reply: String = end.call("JunkServer.Handler2", &111i64).await.unwrap();
+        assert_eq!(reply, "handler2-111");
+        let reply: i64 = end.call("JunkServer.Handler1", "9099").await.unwrap();
+        assert_eq!(reply, 9099);
+    });
+}
+
+#[test]
+fn test_types() {
+    sim::run(|| async {
+        let (_net, end) = junk_network();
+        let reply: JunkReply = end
+            .call("JunkServer.Handler4", &JunkArgs { x: 1 })
+            .await
+            .unwrap();
+        assert_eq!(reply.x, "pointer");
+        let reply: JunkReply = end
+            .call("JunkServer.Handler5", &JunkArgs { x: 7 })
+            .await
+            .unwrap();
+        assert_eq!(reply.x, "no pointer 7");
+    });
+}
+
+#[test]
+fn test_disconnect() {
+    sim::run(|| async {
+        let net = Network::new();
+        let end = net.make_end("end1-99");
+        let server = Server::new();
+        server.add_service(junk_service());
+        net.add_server("server99", server);
+        net.connect("end1-99", "server99");
+
+        let r: Result<String, _> = end.call("JunkServer.Handler2", &111i64).await;
+        assert_eq!(r, Err(RpcError::Unreachable), "reply before enable");
+
+        net.enable("end1-99", true);
+        let r: i64 = end.call("JunkServer.Handler1", "9099").await.unwrap();
+        assert_eq!(r, 9099);
+    });
+}
+
+#[test]
+fn test_counts() {
+    sim::run(|| async {
+        let (net, end) = junk_network();
+        for i in 0..17i64 {
+            let r: String = end.call("JunkServer.Handler2", &i).await.unwrap();
+            assert_eq!(r, format!("handler2-{i}"));
+        }
+        assert_eq!(net.count("server99"), 17);
+        assert_eq!(net.total_count(), 17);
+    });
+}
+
+#[test]
+fn test_bytes() {
+    sim::run(|| async {
+        let (net, end) = junk_network();
+        let arg = "x".repeat(284);
+        for _ in 0..17 {
+            let r: i64 = end.call("JunkServer.Handler6", &arg).await.unwrap();
+            assert_eq!(r, 284);
+        }
+        let n = net.total_bytes();
+        assert!(
+            (4828..=6000).contains(&n),
+            "wrong byte count {n}, expected 4828..=6000"
+        );
+
+        for _ in 0..17 {
+            let r: String = end.call("JunkServer.Handler7", &107i64).await.unwrap();
+            assert_eq!(r.len(), 107);
+        }
+        let added = net.total_bytes() - n;
+        assert!(
+            (1800..=2500).contains(&added),
+            "wrong byte count {added}, expected 1800..=2500"
+        );
+    });
+}
+
+#[test]
+fn test_concurrent_many() {
+    sim::run(|| async {
+        let net = Network::new();
+        let server = Server::new();
+        server.add_service(junk_service());
+        net.add_server("1000", server);
+        let mut clients = Vec::new();
+        for ii in 0..20 {
+            let end = net.make_end(&ii.to_string());
+            net.connect(&ii.to_string(), "1000");
+            net.enable(&ii.to_string(), true);
+            clients.push(tokio::spawn(async move {
+                let mut n = 0;
+                for j in 0..10i64 {
+                    let arg = 100 * ii + j;
+                    let r: String = end.call("JunkServer.Handler2", &arg).await.unwrap();
+                    assert_eq!(r, format!("handler2-{arg}"));
+                    n += 1;
+                }
+                n
+            }));
+        }
+        let mut total = 0;
+        for c in clients {
+            total += c.await.unwrap();
+        }
+        assert_eq!(total, 200);
+        assert_eq!(net.count("1000"), 200);
+    });
+}
+
+#[test]
+fn test_unreliable() {
+    sim::run(|| async {
+        let net = Network::new();
+        net.set_reliable(false);
+        let server = Server::new();
+        server.add_service(junk_service());
+        net.add_server("1000", server);
+        let mut clients = Vec::new();
+        for ii in 0..300i64 {
+            let end = net.make_end(&ii.to_string());
+            net.connect(&ii.to_string(), "1000");
+            net.enable(&ii.to_string(), true);
+            clients.push(tokio::spawn(async move {
+                let arg = 100 + ii;
+                match end.call::<_, String>("JunkServer.Handler2", &arg).await {
+                    Ok(r) => {
+                        assert_eq!(r, format!("handler2-{arg}"));
+                        1
+                    }
+                    Err(_) => 0,
+                }
+            }));
+        }
+        let mut total = 0;
+        for c in clients {
+            total += c.await.unwrap();
+        }
+        assert!(total != 300 && total != 0, "{total} of 300 calls succeeded");
+    });
+}
+
+#[test]
+fn test_concurrent_one() {
+    sim::run(|| async {
+        let (net, end) = junk_network();
+        let mut calls = Vec::new();
+        for ii in 0..20i64 {
+            let end = end.clone();
+            calls.push(tokio::spawn(async move {
+                let arg = 100 + ii;
+                let r: String = end.call("JunkServer.Handler2", &arg).await.unwrap();
+                assert_eq!(r, format!("handler2-{arg}"));
+            }));
+        }
+        for c in calls {
+            c.await.unwrap();
+        }
+        assert_eq!(net.count("server99"), 20);
+    });
+}
+
+/// Calls through a disabled end must not delay a later call once the end is enabled.
+#[test]
+fn test_regression1() {
+    sim::run(|| async {
+        let net = Network::new();
+        let server = Server::new();
+        server.add_service(junk_service());
+        net.add_server("99", server);
+        let end = net.make_end("end1-99");
+        net.connect("end1-99", "99");
+        // Not enabled: these calls fail.
+        let mut calls = Vec::new();
+        for i in 0..20i64 {
+            let end = end.clone();
+            calls.push(tokio::spawn(async move {
+                end.call::<_, String>("JunkServer.Handler2", &i)
+                    .await
+                    .is_ok()
+            }));
+        }
+        sim::sleep(Duration::from_millis(100)).await;
+
+        net.enable("end1-99", true);
+        let t0 = Instant::now();
+        let r: String = end.call("JunkServer.Handler2", &99i64).await.unwrap();
+        assert_eq!(r, "handler2-99");
+        let dt = t0.elapsed();
+        assert!(
+            dt <= Duration::from_millis(30),
+            "RPC took too long ({dt:?}) after Enable"
+        );
+
+        for c in calls {
+            assert!(!c.await.unwrap(), "a call through a disabled end succeeded");
+        }
+        assert_eq!(net.count("99"), 1, "wrong count");
+    });
+}
+
+/// Deleting a server must fail the calls in flight to it promptly, even if its handler
+/// never returns in time.
+#[test]
+fn test_killed() {
+    sim::run(|| async {
+        let (net, end) = junk_network();
+        let call = tokio::spawn(async move {
+            let r = end.call::<_, i64>("JunkServer.Handler3", &99i64).await;
+            (r, Instant::now())
+        });
+        sim::sleep(Duration::from_secs(1)).await;
+        assert!(!call.is_finished(), "Handler3 returned prematurely");
+
+        net.delete_server("server99");
+        let deleted = Instant::now();
+        let (r, at) = call.await.unwrap();
+        assert_eq!(r, Err(RpcError::ServerGone));
+        assert!(
+            at - deleted <= Duration::from_millis(100),
+            "call took {:?} to fail after DeleteServer",
+            at - deleted
+        );
+    });
+}
+
+#[test]
+fn test_benchmark() {
+    sim::run(|| async {
+        let (_net, end) = junk_network();
+        let wall = wall_clock(); // measuring the simulator itself, not the world
+        for i in 0..100_000i64 {
+            let r: String = end.call("JunkServer.Handler2", &111i64).await.unwrap();
+            assert_eq!(r, "handler2-111", "wrong reply at call {i}");
+        }
+        let took = wall.elapsed();
+        println!(
+            "{:.3} s wall for 100000 calls ({:.0} calls/s), {:.3} s virtual",
+            took.as_secs_f64(),
+            100_000.0 / took.as_secs_f64(),
+            sim::now().as_secs_f64()
+        );
+    });
+}
+
+// ---- behaviour the testers depend on ----
+
+/// A reliable simulated network still spreads messages out in time, below a millisecond.
+#[test]
+fn reliable_messages_take_a_small_random_time() {
+    sim::run(|| async {
+        let (_net, end) = junk_network();
+        let mut seen = std::collections::BTreeSet::new();
+        for i in 0..50i64 {
+            let t0 = Instant::now();
+            let _: String = end.call("JunkServer.Handler2", &i).await.unwrap();
+            let dt = t0.elapsed();
+            assert!(dt < Duration::from_micros(200), "round trip took {dt:?}");
+            seen.insert(dt);
+        }
+        assert!(seen.len() > 40, "round-trip times barely vary: {seen:?}");
+    });
+}
+
+#[test]
+fn disabled_end_fails_after_up_to_100ms_or_up_to_7s_with_long_delays() {
+    sim::run(|| async {
+        let net = Network::new();
+        let end = net.make_end("e");
+        let mut longest = [Duration::ZERO; 2];
+        for (slot, long) in [(0, false), (1, true)] {
+            net.set_long_delays(long);
+            let calls: Vec<_> = (0..100)
+                .map(|_| {
+                    let end = end.clone();
+                    tokio::spawn(async move {
+                        let t0 = Instant::now();
+                        let r: Result<String, _> = end.call("JunkServer.Handler2", &1i64).await;
+                        assert_eq!(r, Err(RpcError::Unreachable));
+                        t0.elapsed()
+                    })
+                })
+                .collect();
+            for c in calls {
+                longest[slot] = longest[slot].max(c.await.unwrap());
+            }
+        }
+        assert!(longest[0] < Duration::from_millis(100), "{longest:?}");
+        assert!(longest[1] > Duration::from_secs(5), "{longest:?}");
+        assert!(longest[1] < Duration::from_secs(7), "{longest:?}");
+        assert_eq!(
+            net.total_count(),
+            200,
+            "every request counts, delivered or not"
+        );
+    });
+}
+
+#[test]
+fn unreliable_network_loses_about_a_fifth_of_calls_and_delays_them() {
+    sim::run(|| async {
+        let (net, end) = junk_network();
+        net.set_reliable(false);
+        let mut ok = 0;
+        let mut slowest = Duration::ZERO;
+        for i in 0..2000i64 {
+            let t0 = Instant::now();
+            if end
+                .call::<_, String>("JunkServer.Handler2", &i)
+                .await
+                .is_ok()
+            {
+                ok += 1;
+                slowest = slowest.max(t0.elapsed());
+            }
+        }
+        // 10% of requests and 10% of replies are lost: 81% succeed.
+        assert!((1500..1750).contains(&ok), "{ok} of 2000 succeeded");
+        assert!(slowest >= Duration::from_millis(20) && slowest < Duration::from_millis(28));
+        // Delivered requests: about 90%.
+        let delivered = net.count("server99");
+        assert!((1700..1900).contains(&delivered), "{delivered} delivered");
+    });
+}
+
+#[test]
+fn long_reordering_holds_back_most_replies_up_to_about_2_2_s() {
+    sim::run(|| async {
+        let (net, end) = junk_network();
+        net.set_long_reordering(true);
+        let calls: Vec<_> = (0..600i64)
+            .map(|i| {
+                let end = end.clone();
+                tokio::spawn(async move {
+                    let t0 = Instant::now();
+                    let _: String = end.call("JunkServer.Handler2", &i).await.unwrap();
+                    t0.elapsed()
+                })
+            })
+            .collect();
+        let mut delayed = 0;
+        let mut slowest = Duration::ZERO;
+        for c in calls {
+            let dt = c.await.unwrap();
+            if dt >= Duration::from_millis(200) {
+                delayed += 1;
+            }
+            slowest = slowest.max(dt);
+        }
+        assert!((340..460).contains(&delayed), "{delayed} of 600 held back");
+        assert!(slowest <= Duration::from_millis(2201), "{slowest:?}");
+        assert!(slowest > Duration::from_millis(1000), "{slowest:?}");
+    });
+}
+
+#[test]
+fn reordered_replies_arrive_out_of_order() {
+    sim::run(|| async {
+        let (net, end) = junk_network();
+        net.set_long_reordering(true);
+        let order = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut calls = Vec::new();
+        for i in 0..30i64 {
+            let (end, order) = (end.clone(), order.clone());
+            calls.push(tokio::spawn(async move {
+                let _: String = end.call("JunkServer.Handler2", &i).await.unwrap();
+                order.lock().unwrap().push(i);
+            }));
+            sim::sleep(Duration::from_millis(1)).await;
+        }
+        for c in calls {
+            c.await.unwrap();
+        }
+        let order = order.lock().unwrap().clone();
+        let mut sorted = order.clone();
+        sorted.sort();
+        assert_ne!(order, sorted, "replies came back in sending order");
+    });
+}
+
+#[test]
+fn reply_bytes_count_only_when_delivered() {
+    sim::run(|| async {
+        let (net, end) = junk_network();
+        let call =
+            tokio::spawn(async move { end.call::<_, i64>("JunkServer.Handler3", &5i64).await });
+        sim::sleep(Duration::from_secs(1)).await;
+        let before = net.total_bytes();
+        net.delete_server("server99");
+        assert!(call.await.unwrap().is_err());
+        sim::sleep(Duration::from_secs(30)).await; // the handler finishes; its reply is dropped
+        assert_eq!(net.total_bytes(), before);
+    });
+}
+
+#[test]
+fn replaced_server_drops_pending_replies_and_disabling_an_end_fails_calls_in_flight() {
+    sim::run(|| async {
+        let (net, end) = junk_network();
+        let first = {
+            let end = end.clone();
+            tokio::spawn(async move { end.call::<_, i64>("JunkServer.Handler3", &1i64).await })
+        };
+        sim::sleep(Duration::from_millis(10)).await;
+        let fresh = Server::new();
+        fresh.add_service(junk_service());
+        net.add_server("server99", fresh); // a restart: the old instance's reply is lost
+        assert_eq!(first.await.unwrap(), Err(RpcError::ServerGone));
+
+        let second = {
+            let end = end.clone();
+            tokio::spawn(async move { end.call::<_, i64>("JunkServer.Handler3", &2i64).await })
+        };
+        sim::sleep(Duration::from_millis(10)).await;
+        net.enable("end1-99", false);
+        assert_eq!(second.await.unwrap(), Err(RpcError::ServerGone));
+    });
+}
+
+#[test]
+fn deleted_end_is_unreachable() {
+    sim::run(|| async {
+        let (net, end) = junk_network();
+        net.delete_end("end1-99");
+        let r: Result<String, _> = end.call("JunkServer.Handler2", &1i64).await;
+        assert_eq!(r, Err(RpcError::Unreachable));
+    });
+}
+
+// ---- bad input: errors, never panics ----
+
+#[test]
+fn unknown_service_or_method_is_an_error() {
+    sim::run(|| async {
+        let (_net, end) = junk_network();
+        let r: Result<String, _> = end.call("NoSuch.Handler2", &1i64).await;
+        assert_eq!(r, Err(RpcError::UnknownService("NoSuch".into())));
+        let r: Result<String, _> = end.call("JunkServer.Nope", &1i64).await;
+        assert_eq!(r, Err(RpcError::UnknownMethod("JunkServer.Nope".into())));
+        let r: Result<String, _> = end.call("NoDot", &1i64).await;
+        assert_eq!(r, Err(RpcError::BadMethodName("NoDot".into())));
+    });
+}
+
+#[test]
+fn malformed_arguments_are_an_error_from_the_handler() {
+    sim::run(|| async {
+        let (net, end) = junk_network();
+        // Handler5 wants a struct with an i64; an empty tuple encodes to no bytes at all.
+        let r: Result<JunkReply, _> = end.call("JunkServer.Handler5", &()).await;
+        assert!(matches!(r, Err(RpcError::BadRequest(_))), "{r:?}");
+        // Garbage bytes where a string is expected.
+        let r: Result<i64, _> = end.call("JunkServer.Handler6", &vec![0xffu8; 3]).await;
+        assert!(matches!(r, Err(RpcError::BadRequest(_))), "{r:?}");
+        assert_eq!(net.count("server99"), 2, "both requests were delivered");
+    });
+}
+
+#[test]
+fn a_reply_that_does_not_decode_is_an_error() {
+    sim::run(|| async {
+        let (_net, end) = junk_network();
+        // Handler2 answers a string; decoding it as a struct of two u64 fails.
+        let r: Result<(u64, u64, u64), _> = end.call("JunkServer.Handler2", &1i64).await;
+        assert!(matches!(r, Err(RpcError::BadReply(_))), "{r:?}");
+    });
+}
+
+// ---- the simulator's speed ----
+
+/// Measures round trips per wall second. Run it optimised:
+/// `cargo test --release -p common --test labrpc -- --ignored --nocapture bench`.
+#[test]
+#[ignore = "benchmark: run in release mode with --ignored"]
+fn bench_rpc_round_trips() {
+    let report = |label: &str, calls: u64, wall: std::time::Duration| {
+        println!(
+            "{label}: {calls} round trips in {:.3} s wall = {:.0} RPC/s",
+            wall.as_secs_f64(),
+            calls as f64 / wall.as_secs_f64()
+        );
+    };
+    sim::run(|| async {
+        let (_net, end) = junk_network();
+        let n = 1_000_000u64;
+        let wall = wall_clock();
+        for i in 0..n {
+            let _: String = end.call("JunkServer.Handler2", &(i as i64)).await.unwrap();
+        }
+        report("sequential, one client", n, wall.elapsed());
+    });
+    sim::run(|| async {
+        let net = Network::new();
+        let server = Server::new();
+        server.add_service(junk_service());
+        net.add_server("s", server);
+        let done = Arc::new(AtomicU64::new(0));
+        let wall = wall_clock();
+        let mut clients = Vec::new();
+        for c in 0..100 {
+            let end = net.make_end(&format!("c{c}"));
+            net.connect(&format!("c{c}"), "s");
+            net.enable(&format!("c{c}"), true);
+            let done = done.clone();
+            clients.push(tokio::spawn(async move {
+                for _ in 0..10_000 {
+                    let arg = sim::rng(|r| r.random_range(0..1000i64));
+                    let _: String = end.call("JunkServer.Handler2", &arg).await.unwrap();
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            }));
+        }
+        for c in clients {
+            c.await.unwrap();
+        }
+        report(
+            "100 concurrent clients",
+            done.load(Ordering::Relaxed),
+            wall.elapsed(),
+        );
+    });
+}
+
+/// The wall clock, to measure the simulator itself (never used inside a world's logic).
+#[allow(clippy::disallowed_methods)]
+fn wall_clock() -> std::time::Instant {
+    std::time::Instant::now()
+}
