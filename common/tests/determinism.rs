@@ -31,15 +31,15 @@ fn determinism_same_seed_same_trace() {
         let (trace_a, trace_b) = (trace_a.unwrap(), trace_b.unwrap());
         let lines = trace_a.iter().filter(|&&b| b == b'\n').count();
         assert!(
-            lines > 5_000,
+            lines > 2_000,
             "seed {seed}: only {lines} trace lines: not a busy run"
         );
         assert!(
-            stats_a.faults > 10 && stats_a.replies > 500,
+            stats_a.faults > 5 && stats_a.replies > 300,
             "seed {seed}: {stats_a:?}"
         );
         assert!(
-            stats_a.failures.len() >= 3,
+            stats_a.failures.len() >= 2,
             "seed {seed}: few failure kinds {stats_a:?}"
         );
         assert_eq!(stats_a, stats_b, "seed {seed}: stats differ");

@@ -411,9 +411,12 @@ pub fn replay_command(seed: u64) -> String {
     } else {
         format!("--test {target}")
     };
+    // libtest names a test's thread after the test, except with --test-threads=1, where
+    // the test runs on "main"; the stress runner then says which test it runs.
     let thread = std::thread::current();
-    let test = match thread.name() {
-        Some(name) if name != "main" => name.to_string(),
+    let test = match (thread.name(), std::env::var("LAB_TEST_NAME")) {
+        (_, Ok(name)) if !name.is_empty() => name,
+        (Some(name), _) if name != "main" => name.to_string(),
         _ => "<test name>".to_string(),
     };
     format!("LAB_SEED={seed} cargo test -p {package} {target_flag} -- --exact {test} --nocapture")
