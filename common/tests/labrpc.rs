@@ -50,15 +50,26 @@ fn junk_service() -> Service {
         )
 }
 
+/// Adds a junk server called `name` to `net`.
+fn add_junk_server(net: &Network, name: &str) {
+    let server = Server::new();
+    server.add_service(junk_service());
+    net.add_server(name, server);
+}
+
+/// A new end called `end`, connected to `server` and enabled.
+fn enabled_end(net: &Network, end: &str, server: &str) -> ClientEnd {
+    let e = net.make_end(end);
+    net.connect(end, server);
+    net.enable(end, true);
+    e
+}
+
 /// A network with one junk server "server99" and an enabled end "end1-99" to it.
 fn junk_network() -> (Network, ClientEnd) {
     let net = Network::new();
-    let end = net.make_end("end1-99");
-    let server = Server::new();
-    server.add_service(junk_service());
-    net.add_server("server99", server);
-    net.connect("end1-99", "server99");
-    net.enable("end1-99", true);
+    add_junk_server(&net, "server99");
+    let end = enabled_end(&net, "end1-99", "server99");
     (net, end)
 }
 
@@ -95,9 +106,7 @@ fn test_disconnect() {
     sim::run(|| async {
         let net = Network::new();
         let end = net.make_end("end1-99");
-        let server = Server::new();
-        server.add_service(junk_service());
-        net.add_server("server99", server);
+        add_junk_server(&net, "server99");
         net.connect("end1-99", "server99");
 
         let r: Result<String, _> = end.call("JunkServer.Handler2", &111i64).await;
@@ -153,14 +162,10 @@ fn test_bytes() {
 fn test_concurrent_many() {
     sim::run(|| async {
         let net = Network::new();
-        let server = Server::new();
-        server.add_service(junk_service());
-        net.add_server("1000", server);
+        add_junk_server(&net, "1000");
         let mut clients = Vec::new();
         for ii in 0..20 {
-            let end = net.make_end(&ii.to_string());
-            net.connect(&ii.to_string(), "1000");
-            net.enable(&ii.to_string(), true);
+            let end = enabled_end(&net, &ii.to_string(), "1000");
             clients.push(tokio::spawn(async move {
                 let mut n = 0;
                 for j in 0..10i64 {
@@ -186,14 +191,10 @@ fn test_unreliable() {
     sim::run(|| async {
         let net = Network::new();
         net.set_reliable(false);
-        let server = Server::new();
-        server.add_service(junk_service());
-        net.add_server("1000", server);
+        add_junk_server(&net, "1000");
         let mut clients = Vec::new();
         for ii in 0..300i64 {
-            let end = net.make_end(&ii.to_string());
-            net.connect(&ii.to_string(), "1000");
-            net.enable(&ii.to_string(), true);
+            let end = enabled_end(&net, &ii.to_string(), "1000");
             clients.push(tokio::spawn(async move {
                 let arg = 100 + ii;
                 match end.call::<_, String>("JunkServer.Handler2", &arg).await {
@@ -238,9 +239,7 @@ fn test_concurrent_one() {
 fn test_regression1() {
     sim::run(|| async {
         let net = Network::new();
-        let server = Server::new();
-        server.add_service(junk_service());
-        net.add_server("99", server);
+        add_junk_server(&net, "99");
         let end = net.make_end("end1-99");
         net.connect("end1-99", "99");
         // Not enabled: these calls fail.
@@ -389,7 +388,12 @@ fn unreliable_network_loses_about_a_fifth_of_calls_and_delays_them() {
         }
         // 10% of requests and 10% of replies are lost: 81% succeed.
         assert!((1500..1750).contains(&ok), "{ok} of 2000 succeeded");
-        assert!(slowest >= Duration::from_millis(20) && slowest < Duration::from_millis(28));
+        // The course's short delay is 0-26 ms; the real clock adds scheduling slack.
+        let most = Duration::from_millis(if sim::is_realtime() { 100 } else { 28 });
+        assert!(
+            slowest >= Duration::from_millis(20) && slowest < most,
+            "slowest successful call took {slowest:?}"
+        );
         // Delivered requests: about 90%.
         let delivered = net.count("server99");
         assert!((1700..1900).contains(&delivered), "{delivered} delivered");
@@ -475,9 +479,7 @@ fn replaced_server_drops_pending_replies_and_disabling_an_end_fails_calls_in_fli
             tokio::spawn(async move { end.call::<_, i64>("JunkServer.Handler3", &1i64).await })
         };
         sim::sleep(Duration::from_millis(10)).await;
-        let fresh = Server::new();
-        fresh.add_service(junk_service());
-        net.add_server("server99", fresh); // a restart: the old instance's reply is lost
+        add_junk_server(&net, "server99"); // a restart: the old instance's reply is lost
         assert_eq!(first.await.unwrap(), Err(RpcError::ServerGone));
 
         let second = {
@@ -564,16 +566,12 @@ fn bench_rpc_round_trips() {
     });
     sim::run(|| async {
         let net = Network::new();
-        let server = Server::new();
-        server.add_service(junk_service());
-        net.add_server("s", server);
+        add_junk_server(&net, "s");
         let done = Arc::new(AtomicU64::new(0));
         let wall = wall_clock();
         let mut clients = Vec::new();
         for c in 0..100 {
-            let end = net.make_end(&format!("c{c}"));
-            net.connect(&format!("c{c}"), "s");
-            net.enable(&format!("c{c}"), true);
+            let end = enabled_end(&net, &format!("c{c}"), "s");
             let done = done.clone();
             clients.push(tokio::spawn(async move {
                 for _ in 0..10_000 {

@@ -2,6 +2,7 @@
 //! with the world's virtual time (seconds since the world started) instead of wall time.
 
 use std::fmt;
+use std::io::IsTerminal;
 use std::sync::Once;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::format::Writer;
@@ -31,6 +32,7 @@ pub(crate) fn init() {
         let _ = tracing_subscriber::fmt()
             .with_env_filter(EnvFilter::from_default_env())
             .with_timer(VirtualTime)
+            .with_ansi(std::io::stderr().is_terminal())
             .with_test_writer()
             .try_init();
     });

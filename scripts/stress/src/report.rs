@@ -9,8 +9,12 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-/// How many failing seeds are re-run with debug logs (each log can be large).
+/// How many failing seeds are re-run with debug logs (each log can be large); the rest
+/// keep their plain output and replay command.
 const MAX_DEBUG_RERUNS: usize = 20;
+
+/// How many failing seeds of one group are listed on screen (all are in summary.json).
+const SHOWN: usize = 10;
 
 #[derive(Serialize)]
 struct TestSummary {
@@ -117,12 +121,6 @@ pub fn finish(args: &Args, tests: &[TestCase], results: &[RunResult]) -> Result<
             runs.len(),
             runs[0].failure.as_deref().unwrap_or("")
         );
-        let seeds: Vec<String> = runs.iter().take(10).map(|r| r.seed.to_string()).collect();
-        println!(
-            "    seeds: {}{}",
-            seeds.join(" "),
-            if runs.len() > 10 { " ..." } else { "" }
-        );
         for r in runs {
             let stem = format!("{}-{}", case.name.replace("::", "."), r.seed);
             let output_file = args.out_dir.join(format!("{stem}.out"));
@@ -136,19 +134,23 @@ pub fn finish(args: &Args, tests: &[TestCase], results: &[RunResult]) -> Result<
                     args.out_dir.join(format!("{stem}.debug.log")),
                 )
             });
-            let debug_log = debug_log.flatten();
             failed_runs.push(FailureSummary {
                 test: case.name.clone(),
                 seed: r.seed,
                 message: r.failure.clone().unwrap_or_default(),
                 replay: replay(args, case, r.seed),
                 output_file: output_file.display().to_string(),
-                debug_log: debug_log.as_ref().map(|p| p.display().to_string()),
+                debug_log: debug_log.flatten().map(|p| p.display().to_string()),
             });
         }
-        println!("    replay: {}", replay(args, case, runs[0].seed));
-        if let Some(log) = failed_runs.last().and_then(|f| f.debug_log.clone()) {
-            println!("    debug log: {log}");
+        for f in &failed_runs[failed_runs.len() - runs.len()..][..runs.len().min(SHOWN)] {
+            println!("    {}", f.replay);
+            if let Some(log) = &f.debug_log {
+                println!("      debug log: {log}");
+            }
+        }
+        if runs.len() > SHOWN {
+            println!("    (+{} more seeds in summary.json)", runs.len() - SHOWN);
         }
     }
 
@@ -167,10 +169,9 @@ pub fn finish(args: &Args, tests: &[TestCase], results: &[RunResult]) -> Result<
     let json = serde_json::to_string_pretty(&summary).map_err(|e| e.to_string())?;
     std::fs::write(&path, json).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     println!(
-        "\n{} runs, {} passed, {} failed (seed base {}; summary in {})",
+        "\n{} runs of {} test(s); seed base {}; summary in {}",
         results.len(),
-        results.len() - failures,
-        failures,
+        tests.len(),
         args.base_seed,
         path.display()
     );
@@ -180,6 +181,11 @@ pub fn finish(args: &Args, tests: &[TestCase], results: &[RunResult]) -> Result<
             args.out_dir.display()
         );
     }
+    // Last, in the plain form test-result readers recognise.
+    println!(
+        "stress: {} passed, {failures} failed",
+        results.len() - failures
+    );
     Ok(failures == 0)
 }
 
