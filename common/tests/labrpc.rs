@@ -107,11 +107,11 @@ fn test_disconnect() {
         let net = Network::new();
         let end = net.make_end("end1-99");
         add_junk_server(&net, "server99");
-        net.connect("end1-99", "server99");
 
         let r: Result<String, _> = end.call("JunkServer.Handler2", &111i64).await;
-        assert_eq!(r, Err(RpcError::Unreachable), "reply before enable");
+        assert_eq!(r, Err(RpcError::Unreachable), "reply before connect");
 
+        net.connect("end1-99", "server99");
         net.enable("end1-99", true);
         let r: i64 = end.call("JunkServer.Handler1", "9099").await.unwrap();
         assert_eq!(r, 9099);

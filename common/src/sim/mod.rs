@@ -267,11 +267,10 @@ impl Builder {
                 }
             })
         }));
-        let elapsed = world
-            .start
-            .get()
-            .map(|s| runtime.block_on(async { tokio::time::Instant::now() - *s }))
-            .unwrap_or_default();
+        let elapsed = world.start.get().map_or(Duration::ZERO, |start| {
+            let _clock = runtime.enter(); // reads the world's (virtual) clock
+            tokio::time::Instant::now() - *start
+        });
         // Dropping the runtime cancels every task of the world.
         drop(runtime);
 

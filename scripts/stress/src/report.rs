@@ -191,11 +191,9 @@ pub fn finish(args: &Args, tests: &[TestCase], results: &[RunResult]) -> Result<
 
 /// Re-runs a failing seed with `RUST_LOG=debug` and saves all it printed.
 fn debug_rerun(args: &Args, case: &TestCase, seed: u64, path: PathBuf) -> Option<PathBuf> {
-    let mut env = vec![("RUST_LOG", "debug".to_string())];
-    if args.realtime {
-        env.push(("LAB_REALTIME", "1".to_string()));
-    }
-    let (_, _, output) = runner::run_once(case, seed, &env, args.timeout, &args.out_dir).ok()?;
-    std::fs::write(&path, output).ok()?;
+    let mut env = runner::base_env(args);
+    env.push(("RUST_LOG", "debug".to_string()));
+    let exit = runner::run_process(case, seed, &env, args.timeout, &args.out_dir).ok()?;
+    std::fs::write(&path, exit.output).ok()?;
     Some(path)
 }

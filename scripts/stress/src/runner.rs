@@ -26,25 +26,23 @@ pub struct RunResult {
 }
 
 /// How one process ended.
-struct Exit {
-    passed: bool,
-    timed_out: bool,
-    output: String,
+pub struct Exit {
+    pub passed: bool,
+    pub timed_out: bool,
+    pub output: String,
 }
 
-/// Runs `case` once with `seed` and the extra environment.
-pub fn run_once(
-    case: &TestCase,
-    seed: u64,
-    env: &[(&str, String)],
-    timeout: Duration,
-    scratch: &Path,
-) -> std::io::Result<(bool, bool, String)> {
-    let exit = run_process(case, seed, env, timeout, scratch)?;
-    Ok((exit.passed, exit.timed_out, exit.output))
+/// The environment every run of this sweep gets on top of its seed.
+pub fn base_env(args: &Args) -> Vec<(&'static str, String)> {
+    if args.realtime {
+        vec![("LAB_REALTIME", "1".to_string())]
+    } else {
+        Vec::new()
+    }
 }
 
-fn run_process(
+/// Runs `case` once with `seed` and the extra environment, killing it after `timeout`.
+pub fn run_process(
     case: &TestCase,
     seed: u64,
     env: &[(&str, String)],
@@ -94,10 +92,7 @@ fn run_process(
 }
 
 fn execute(args: &Args, case: &TestCase, test: usize, seed: u64, scratch: &Path) -> RunResult {
-    let mut env = Vec::new();
-    if args.realtime {
-        env.push(("LAB_REALTIME", "1".to_string()));
-    }
+    let env = base_env(args);
     let traces: Vec<PathBuf> = (0..if args.twice { 2 } else { 0 })
         .map(|k| scratch.join(format!("{test}-{seed}-{k}.trace")))
         .collect();
