@@ -8,11 +8,13 @@
 //!   testers crash and restart servers with;
 //! - [`codec`]: the one wire and storage encoding, which never panics on bad bytes;
 //! - [`ApplyMsg`]: what Raft hands its service;
+//! - [`linearizability`]: the checker of recorded KV histories, with a picture of a failure;
 //! - [`report`]: the course-style summary line a ported test prints when it passes.
 
 pub mod apply_msg;
 pub mod codec;
 pub mod labrpc;
+pub mod linearizability;
 pub mod persister;
 pub mod report;
 pub mod sim;

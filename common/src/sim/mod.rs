@@ -394,6 +394,25 @@ pub fn failure_report(failure: &Failure) -> String {
     )
 }
 
+/// The name of the test running on this thread, as libtest gives it (`module::test`).
+///
+/// libtest names a test's thread after the test, except with `--test-threads=1`, where
+/// the test runs on "main"; the stress runner then says which test it runs through
+/// `LAB_TEST_NAME`.
+pub fn test_name() -> Option<String> {
+    let thread = std::thread::current();
+    match (thread.name(), std::env::var("LAB_TEST_NAME")) {
+        (_, Ok(name)) if !name.is_empty() => Some(name),
+        (Some(name), _) if name != "main" => Some(name.to_string()),
+        _ => None,
+    }
+}
+
+/// The seed of the world running on this thread, or `None` outside a world.
+pub fn try_seed() -> Option<u64> {
+    world::try_current().map(|w| w.seed)
+}
+
 /// The command that replays this test binary's current test with `seed`.
 pub fn replay_command(seed: u64) -> String {
     let package = std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| "<package>".into());
@@ -410,14 +429,7 @@ pub fn replay_command(seed: u64) -> String {
     } else {
         format!("--test {target}")
     };
-    // libtest names a test's thread after the test, except with --test-threads=1, where
-    // the test runs on "main"; the stress runner then says which test it runs.
-    let thread = std::thread::current();
-    let test = match (thread.name(), std::env::var("LAB_TEST_NAME")) {
-        (_, Ok(name)) if !name.is_empty() => name,
-        (Some(name), _) if name != "main" => name.to_string(),
-        _ => "<test name>".to_string(),
-    };
+    let test = test_name().unwrap_or_else(|| "<test name>".to_string());
     format!("LAB_SEED={seed} cargo test -p {package} {target_flag} -- --exact {test} --nocapture")
 }
 

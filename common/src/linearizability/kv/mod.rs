@@ -1,0 +1,177 @@
+//! The key/value model of the course's KV labs, partitioned by key.
+//!
+//! Each key starts as `""`. Get must return the current value; Put replaces it; Append
+//! extends it. In Lab 2 an Append also returns the value before it, and the model checks
+//! that ([`KvModel::append_returns_old`]); in Labs 4 and 5 it returns nothing
+//! ([`KvModel::new`]), as the course's op codes 3 and 2.
+
+mod json;
+mod unique;
+
+use super::{Model, Operation, Partition, Presolved};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use json::{JsonError, from_json, to_json};
+
+/// A KV request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KvInput {
+    /// Read a key.
+    Get {
+        /// The key.
+        key: String,
+    },
+    /// Replace a key's value.
+    Put {
+        /// The key.
+        key: String,
+        /// The new value.
+        value: String,
+    },
+    /// Extend a key's value.
+    Append {
+        /// The key.
+        key: String,
+        /// What is appended.
+        value: String,
+    },
+}
+
+impl KvInput {
+    /// The key the request is about.
+    pub fn key(&self) -> &str {
+        match self {
+            KvInput::Get { key } | KvInput::Put { key, .. } | KvInput::Append { key, .. } => key,
+        }
+    }
+}
+
+/// A KV answer: the value a Get read, or the value before an Append in Lab 2. Ignored for
+/// Put, and for Append in Labs 4 and 5.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KvOutput {
+    /// The value returned.
+    pub value: String,
+}
+
+/// A KV operation as the tests record it.
+pub type KvOperation = Operation<KvInput, KvOutput>;
+
+/// The KV model; see the module documentation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KvModel {
+    append_returns_old: bool,
+}
+
+impl KvModel {
+    /// Labs 4 and 5: Append returns nothing.
+    pub fn new() -> KvModel {
+        KvModel {
+            append_returns_old: false,
+        }
+    }
+
+    /// Lab 2: Append returns the value before it, and the model checks it.
+    pub fn append_returns_old() -> KvModel {
+        KvModel {
+            append_returns_old: true,
+        }
+    }
+
+    /// Whether Append's output is checked.
+    pub fn checks_append_output(&self) -> bool {
+        self.append_returns_old
+    }
+}
+
+/// Values longer than this are shortened in descriptions.
+const SHOWN: usize = 64;
+
+/// A value for humans: quoted, and shortened in the middle when long (the end of a value,
+/// where the latest appends are, is usually what matters).
+pub fn show_value(v: &str) -> String {
+    if v.len() <= SHOWN {
+        return format!("{v:?}");
+    }
+    let mut head = 16;
+    while !v.is_char_boundary(head) {
+        head -= 1;
+    }
+    let mut tail = v.len() - (SHOWN - 16);
+    while !v.is_char_boundary(tail) {
+        tail += 1;
+    }
+    format!("{:?}…({} bytes)…{:?}", &v[..head], tail - head, &v[tail..])
+}
+
+impl Model for KvModel {
+    type State = Arc<str>;
+    type Input = KvInput;
+    type Output = KvOutput;
+
+    fn init(&self) -> Arc<str> {
+        Arc::from("")
+    }
+
+    fn step(&self, state: &Arc<str>, input: &KvInput, output: &KvOutput) -> Option<Arc<str>> {
+        match input {
+            KvInput::Get { .. } => (*output.value == **state).then(|| state.clone()),
+            KvInput::Put { value, .. } => Some(Arc::from(value.as_str())),
+            KvInput::Append { value, .. } => {
+                if self.append_returns_old && *output.value != **state {
+                    return None;
+                }
+                let mut next = String::with_capacity(state.len() + value.len());
+                next.push_str(state);
+                next.push_str(value);
+                Some(Arc::from(next))
+            }
+        }
+    }
+
+    fn partition(&self, history: &[KvOperation]) -> Vec<Partition> {
+        let mut by_key: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, op) in history.iter().enumerate() {
+            by_key.entry(op.input.key()).or_default().push(i);
+        }
+        by_key
+            .into_iter()
+            .map(|(key, ops)| Partition {
+                name: format!("key {key:?}"),
+                ops,
+            })
+            .collect()
+    }
+
+    fn describe_operation(&self, input: &KvInput, output: &KvOutput) -> String {
+        match input {
+            KvInput::Get { key } => format!("Get({key:?}) -> {}", show_value(&output.value)),
+            KvInput::Put { key, value } => format!("Put({key:?}, {})", show_value(value)),
+            KvInput::Append { key, value } if self.append_returns_old => format!(
+                "Append({key:?}, {}) -> {}",
+                show_value(value),
+                show_value(&output.value)
+            ),
+            KvInput::Append { key, value } => format!("Append({key:?}, {})", show_value(value)),
+        }
+    }
+
+    fn describe_state(&self, state: &Arc<str>) -> String {
+        show_value(state)
+    }
+
+    fn state_bytes(&self, state: &Arc<str>) -> usize {
+        // The memo holds a clone of the Arc; count the string as if owned, to be safe.
+        std::mem::size_of::<Arc<str>>() + state.len()
+    }
+
+    fn presolve(&self, history: &[KvOperation], partition: &Partition) -> Presolved {
+        unique::presolve(self, history, &partition.ops)
+    }
+
+    fn history_json(&self, history: &[KvOperation]) -> Option<String> {
+        Some(to_json(self, history))
+    }
+}
