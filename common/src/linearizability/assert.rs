@@ -3,7 +3,7 @@
 use super::explain::explain;
 use super::{Budget, CheckResult, Model, Operation, Verdict, check, html};
 use crate::sim;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -23,39 +23,55 @@ pub fn assert_linearizable<M: Model>(
     history: &[Operation<M::Input, M::Output>],
     timeout: Duration,
 ) -> Verdict {
-    if let Some(json) = model.history_json(history)
-        && let Some(path) = output_file("json", true)
+    let dir = std::env::var_os("LAB_HISTORY_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from);
+    match check_and_report(model, history, timeout, dir.as_deref()) {
+        Ok(verdict) => verdict,
+        Err(message) => panic!("{message}"),
+    }
+}
+
+/// [`assert_linearizable`] with the history directory given, and the failure returned.
+pub(crate) fn check_and_report<M: Model>(
+    model: &M,
+    history: &[Operation<M::Input, M::Output>],
+    timeout: Duration,
+    history_dir: Option<&Path>,
+) -> Result<Verdict, String> {
+    if let Some(dir) = history_dir
+        && let Some(json) = model.history_json(history)
+        && let Some(path) = output_file(dir, "json")
     {
         match std::fs::write(&path, json) {
             Ok(()) => println!("info: wrote history to {}", path.display()),
             Err(e) => println!("info: could not write history to {}: {e}", path.display()),
         }
     }
-    let verdict = match check(model, history, Budget::from_timeout(timeout)) {
-        Ok(verdict) => verdict,
-        Err(e) => panic!("malformed history: {e}"),
-    };
+    let verdict = check(model, history, Budget::from_timeout(timeout))
+        .map_err(|e| format!("malformed history: {e}"))?;
     match verdict.result {
-        CheckResult::Ok => verdict,
+        CheckResult::Ok => Ok(verdict),
         CheckResult::Illegal => {
             let title = format!("History of {}", label());
             let page = html::render(model, history, &verdict, &title);
-            if let Some(path) = output_file("html", false) {
+            let temp = std::env::temp_dir().join("lab-histories");
+            if let Some(path) = output_file(history_dir.unwrap_or(&temp), "html") {
                 match std::fs::write(&path, page) {
                     Ok(()) => println!("info: wrote history visualization to {}", path.display()),
                     Err(e) => println!("info: could not write {}: {e}", path.display()),
                 }
             }
             println!("{}", explain(model, history, &verdict));
-            panic!("history is not linearizable");
+            Err("history is not linearizable".to_string())
         }
         CheckResult::Unknown => {
             println!("{}", explain(model, history, &verdict));
-            panic!(
+            Err(format!(
                 "linearizability check undecided after {} search steps (the course would \
                  assume ok; we do not)",
                 verdict.steps()
-            );
+            ))
         }
     }
 }
@@ -69,15 +85,10 @@ fn label() -> String {
     }
 }
 
-/// A fresh file name in `LAB_HISTORY_DIR` (or, unless `only_if_set`, the temp directory).
-fn output_file(ext: &str, only_if_set: bool) -> Option<PathBuf> {
+/// A fresh file name in `dir`: test name, seed, process and a counter keep names apart.
+fn output_file(dir: &Path, ext: &str) -> Option<PathBuf> {
     static COUNT: AtomicU64 = AtomicU64::new(0);
-    let dir = match std::env::var_os("LAB_HISTORY_DIR") {
-        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ if only_if_set => return None,
-        _ => std::env::temp_dir().join("lab-histories"),
-    };
-    if let Err(e) = std::fs::create_dir_all(&dir) {
+    if let Err(e) = std::fs::create_dir_all(dir) {
         println!("info: could not create {}: {e}", dir.display());
         return None;
     }
@@ -88,8 +99,5 @@ fn output_file(ext: &str, only_if_set: bool) -> Option<PathBuf> {
         .collect();
     let seed = sim::try_seed().map_or(String::new(), |s| format!("-seed{s}"));
     let n = COUNT.fetch_add(1, Ordering::Relaxed);
-    Some(dir.join(format!(
-        "{test}{seed}-{}-{n}.{ext}",
-        std::process::id()
-    )))
+    Some(dir.join(format!("{test}{seed}-{}-{n}.{ext}", std::process::id())))
 }

@@ -3,7 +3,7 @@
 //! For each partition that is not `Ok`, one time line: a row per client, each operation a
 //! bar from its call to its return. Green bars are the longest legal prefix the checker
 //! found, numbered in that order; the red bar is the operation that could not be placed
-//! after it; grey bars are the rest. Hovering a bar shows the operation, its times, its
+//! after it; orange bars are operations a presolver's reason names; grey bars are the rest. Hovering a bar shows the operation, its times, its
 //! place in the prefix and the state after it. The x axis is the order of events, not time
 //! to scale, so that operations an instant apart stay apart; times are in the tooltips and
 //! on the axis. The text explanation and the prefix as a table come first.
@@ -55,6 +55,7 @@ pub fn render<M: Model>(
          rect.prefix {{ fill: #b9e4c0; }}\n\
          rect.stuck {{ fill: #f4a6a6; stroke: #b00000; stroke-width: 3; }}\n\
          rect.rest {{ fill: #e4e4e4; }}\n\
+         rect.culprit {{ fill: #ffd08a; stroke: #c06000; stroke-width: 3; }}\n\
          text {{ font-size: 10px; pointer-events: none; }}\n\
          table {{ border-collapse: collapse; font-size: 13px; }}\n\
          td, th {{ border: 1px solid #ccc; padding: 2px 6px; text-align: left; }}\n\
@@ -72,6 +73,7 @@ pub fn render<M: Model>(
     page.push_str(
         "<p class=\"legend\"><span style=\"background:#b9e4c0\">longest legal prefix (#order)</span>\
          <span style=\"background:#f4a6a6\">could not be placed</span>\
+         <span style=\"background:#ffd08a\">named in the reason</span>\
          <span style=\"background:#e4e4e4\">not placed</span> \
          Bars run from call to return; the x axis is event order. Hover a bar for details.</p>\n",
     );
@@ -155,7 +157,10 @@ fn draw_partition<M: Model>(
         .collect();
     let times: Vec<u64> = times.into_iter().collect();
     let col = |t: u64| times.partition_point(|&x| x < t);
-    let (lo, hi) = window(&times, p, history, col);
+    // What the reader should see first: the operation that could not be placed, else the
+    // first one the reason names.
+    let focus = p.stuck.or_else(|| p.culprits.first().copied());
+    let (lo, hi) = window(&times, focus, p, history, col);
     let clients: BTreeSet<u64> = p.ops.iter().map(|&i| history[i].client_id).collect();
     let row: BTreeMap<u64, usize> = clients.iter().enumerate().map(|(r, &c)| (c, r)).collect();
     if lo > 0 || hi < times.len() {
@@ -203,6 +208,8 @@ fn draw_partition<M: Model>(
         let (c0, c1) = (c0.max(lo), c1.min(hi - 1));
         let class = if Some(i) == p.stuck {
             "stuck"
+        } else if p.culprits.contains(&i) {
+            "culprit"
         } else if position.contains_key(&i) {
             "prefix"
         } else {
@@ -219,22 +226,39 @@ fn draw_partition<M: Model>(
         );
         let mut label = String::new();
         if let Some(&k) = position.get(&i) {
-            let _ = write!(tip, "\n#{} in the legal prefix; state after: {}", k + 1, after[k]);
+            let _ = write!(
+                tip,
+                "\n#{} in the legal prefix; state after: {}",
+                k + 1,
+                after[k]
+            );
             let _ = write!(label, "#{} ", k + 1);
         } else if Some(i) == p.stuck {
             tip.push_str("\ncould not be placed after the prefix");
             if !p.allowed.is_empty() {
-                let _ = write!(tip, "; legal there only in state {}", p.allowed.join(" or "));
+                let _ = write!(
+                    tip,
+                    "; legal there only in state {}",
+                    p.allowed.join(" or ")
+                );
             }
         }
         label.push_str(&desc);
         let fit = (w / 6).max(1);
         let label: String = if label.chars().count() > fit {
-            label.chars().take(fit.saturating_sub(1)).chain(['…']).collect()
+            label
+                .chars()
+                .take(fit.saturating_sub(1))
+                .chain(['…'])
+                .collect()
         } else {
             label
         };
-        let id = if Some(i) == p.stuck { " id=\"stuck\"" } else { "" };
+        let id = if Some(i) == focus {
+            " id=\"stuck\""
+        } else {
+            ""
+        };
         let _ = writeln!(
             page,
             "<g><rect{id} class=\"op {class}\" x=\"{}\" y=\"{y}\" width=\"{w}\" height=\"{}\" rx=\"3\">\
@@ -275,6 +299,7 @@ fn draw_partition<M: Model>(
 /// The columns to draw: all of them, or [`MAX_COLS`] around the stuck operation.
 fn window<I, O>(
     times: &[u64],
+    focus: Option<usize>,
     p: &PartitionVerdict,
     history: &[Operation<I, O>],
     col: impl Fn(u64) -> usize,
@@ -282,8 +307,7 @@ fn window<I, O>(
     if times.len() <= MAX_COLS {
         return (0, times.len());
     }
-    let center = p
-        .stuck
+    let center = focus
         .map(|i| col(history[i].call))
         .or_else(|| p.linearization.last().map(|&i| col(history[i].ret)))
         .unwrap_or(0);

@@ -99,8 +99,13 @@ pub enum Presolved {
     /// A linearization: every index of the partition once, in order. The checker verifies
     /// it before it believes it.
     Linearizable(Vec<usize>),
-    /// No linearization exists, for this reason (shown to the user).
-    Illegal(String),
+    /// No linearization exists.
+    Illegal {
+        /// Why, for the user.
+        reason: String,
+        /// The operations the reason names (history indexes), to mark in the picture.
+        culprits: Vec<usize>,
+    },
     /// The presolver does not apply; the search decides.
     Unsure,
 }
@@ -264,6 +269,8 @@ pub struct PartitionVerdict {
     pub allowed: Vec<String>,
     /// For `Illegal`: the presolver's reason, when it found one.
     pub reason: Option<String>,
+    /// The operations that reason names (history indexes).
+    pub culprits: Vec<usize>,
     /// Search steps spent.
     pub steps: u64,
     /// Peak memo bytes of the search.
@@ -376,6 +383,7 @@ fn check_partition<M: Model>(
 ) -> PartitionVerdict {
     let presolved = model.presolve(history, partition);
     let mut reason = None;
+    let mut culprits = Vec::new();
     match presolved {
         Presolved::Linearizable(order) => {
             match witness::verify(model, history, &partition.ops, &order) {
@@ -389,6 +397,7 @@ fn check_partition<M: Model>(
                         stuck: None,
                         allowed: Vec::new(),
                         reason: None,
+                        culprits: Vec::new(),
                         steps: 0,
                         memory: 0,
                     };
@@ -400,7 +409,13 @@ fn check_partition<M: Model>(
                 }
             }
         }
-        Presolved::Illegal(why) => reason = Some(why),
+        Presolved::Illegal {
+            reason: why,
+            culprits: named,
+        } => {
+            reason = Some(why);
+            culprits = named;
+        }
         Presolved::Unsure => {}
     }
     let outcome = search::search(model, history, &partition.ops, budget, cancelled);
@@ -413,6 +428,7 @@ fn check_partition<M: Model>(
         stuck: outcome.stuck,
         allowed: Vec::new(),
         reason: reason.clone(),
+        culprits,
         steps: outcome.steps,
         memory: outcome.memory,
     };
@@ -425,20 +441,18 @@ fn check_partition<M: Model>(
                 debug_assert!(false, "search gave a bad witness: {why}");
                 verdict.result = CheckResult::Unknown;
             } else if reason.is_some() {
-                debug_assert!(false, "presolver said illegal, search found {partition:?} ok");
+                debug_assert!(
+                    false,
+                    "presolver said illegal, search found {partition:?} ok"
+                );
                 verdict.reason = None;
+                verdict.culprits.clear();
             }
         }
         CheckResult::Illegal => {
             if let Some(stuck) = verdict.stuck {
-                verdict.allowed = search::states_tried(
-                    model,
-                    history,
-                    &partition.ops,
-                    stuck,
-                    budget,
-                    cancelled,
-                );
+                verdict.allowed =
+                    search::states_tried(model, history, &partition.ops, stuck, budget, cancelled);
             }
         }
         CheckResult::Unknown => {

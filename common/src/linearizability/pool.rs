@@ -73,6 +73,7 @@ pub(super) fn check_partitions<M: Model>(
                 stuck: None,
                 allowed: Vec::new(),
                 reason: None,
+                culprits: Vec::new(),
                 steps: 0,
                 memory: 0,
             },

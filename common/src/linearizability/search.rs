@@ -72,7 +72,11 @@ impl Entries {
                 op,
                 is_call: !is_ret,
                 prev: if pos == 0 { head } else { pos - 1 },
-                next: if pos + 1 == order.len() { NONE } else { pos + 1 },
+                next: if pos + 1 == order.len() {
+                    NONE
+                } else {
+                    pos + 1
+                },
             });
         }
         entries.push(Entry {

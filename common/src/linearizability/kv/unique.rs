@@ -81,13 +81,21 @@ pub(super) fn presolve(model: &KvModel, history: &[KvOperation], index: &[usize]
     }
     match key.solve() {
         Ok(order) => Presolved::Linearizable(order),
-        Err(Stop::Illegal(why)) => Presolved::Illegal(why),
+        Err(Stop::Illegal(reason, culprits)) => Presolved::Illegal {
+            reason,
+            culprits: culprits
+                .into_iter()
+                .filter(|&l| l < key.start)
+                .map(|l| index[l])
+                .collect(),
+        },
         Err(Stop::Unsure) => Presolved::Unsure,
     }
 }
 
 enum Stop {
-    Illegal(String),
+    /// Why, and the operations the reason names (local numbers).
+    Illegal(String, Vec<usize>),
     Unsure,
 }
 
@@ -200,10 +208,13 @@ impl<'a> Key<'a> {
                 Split::Chain(chain) => chain,
                 Split::Ambiguous => return Err(Stop::Unsure),
                 Split::Impossible => {
-                    return Err(Stop::Illegal(format!(
-                        "{} saw a value that no sequence of this key's writes produces",
-                        self.op(l)
-                    )));
+                    return Err(Stop::Illegal(
+                        format!(
+                            "{} saw a value that no sequence of this key's writes produces",
+                            self.op(l)
+                        ),
+                        vec![l],
+                    ));
                 }
             };
             if matches!(self.ops[l].input, KvInput::Append { .. }) {
@@ -215,24 +226,30 @@ impl<'a> Key<'a> {
             for pair in chain.windows(2) {
                 let (a, b) = (pair[0], pair[1]);
                 if succ[a] != NONE && succ[a] != b {
-                    return Err(Stop::Illegal(format!(
-                        "{} implies {} came right after {}, but {} implies {} did",
-                        self.op(l),
-                        self.node(b),
-                        self.node(a),
-                        self.op(succ_by[a]),
-                        self.node(succ[a])
-                    )));
+                    return Err(Stop::Illegal(
+                        format!(
+                            "{} implies {} came right after {}, but {} implies {} did",
+                            self.op(l),
+                            self.node(b),
+                            self.node(a),
+                            self.op(succ_by[a]),
+                            self.node(succ[a])
+                        ),
+                        vec![l, succ_by[a], a, b, succ[a]],
+                    ));
                 }
                 if pred[b] != NONE && pred[b] != a {
-                    return Err(Stop::Illegal(format!(
-                        "{} implies {} came right before {}, but {} implies {} did",
-                        self.op(l),
-                        self.node(a),
-                        self.node(b),
-                        self.op(pred_by[b]),
-                        self.node(pred[b])
-                    )));
+                    return Err(Stop::Illegal(
+                        format!(
+                            "{} implies {} came right before {}, but {} implies {} did",
+                            self.op(l),
+                            self.node(a),
+                            self.node(b),
+                            self.op(pred_by[b]),
+                            self.node(pred[b])
+                        ),
+                        vec![l, pred_by[b], a, b, pred[b]],
+                    ));
                 }
                 succ[a] = b;
                 succ_by[a] = l;
@@ -251,7 +268,8 @@ impl<'a> Key<'a> {
         pred: &[usize],
         readers: &mut [Vec<usize>],
     ) -> Result<Vec<Group>, Stop> {
-        let writes = (0..self.ops.len()).filter(|&l| !matches!(self.ops[l].input, KvInput::Get { .. }));
+        let writes =
+            (0..self.ops.len()).filter(|&l| !matches!(self.ops[l].input, KvInput::Get { .. }));
         let mut groups = Vec::new();
         let mut placed = 0;
         let total_nodes = writes.clone().count() + 1;
@@ -291,6 +309,7 @@ impl<'a> Key<'a> {
         if placed != total_nodes {
             return Err(Stop::Illegal(
                 "the values read imply writes that follow each other in a circle".to_string(),
+                Vec::new(),
             ));
         }
         Ok(groups)
@@ -301,11 +320,14 @@ impl<'a> Key<'a> {
         let mut earliest = (u64::MAX, NONE);
         for &l in order.iter().rev() {
             if earliest.0 < self.ops[l].call {
-                return Err(Stop::Illegal(format!(
-                    "the values read put {} after {}, but it returned before that was called",
-                    self.op(earliest.1),
-                    self.op(l)
-                )));
+                return Err(Stop::Illegal(
+                    format!(
+                        "the values read place {} after {}, but it returned before that was called",
+                        self.op(earliest.1),
+                        self.op(l)
+                    ),
+                    vec![earliest.1, l],
+                ));
             }
             if self.ops[l].ret < earliest.0 {
                 earliest = (self.ops[l].ret, l);
@@ -339,11 +361,14 @@ impl<'a> Key<'a> {
         let mut by_call: BTreeSet<(u64, usize)> = BTreeSet::new();
         for (k, g) in groups.iter().enumerate().skip(1) {
             if g.min_ret.0 < start.max_call.0 {
-                return Err(Stop::Illegal(format!(
-                    "{} returned before {} was called, yet that saw a value from before it",
-                    self.op(g.min_ret.1),
-                    self.op(start.max_call.1)
-                )));
+                return Err(Stop::Illegal(
+                    format!(
+                        "{} returned before {} was called, yet that saw a value from before it",
+                        self.op(g.min_ret.1),
+                        self.op(start.max_call.1)
+                    ),
+                    vec![g.min_ret.1, start.max_call.1],
+                ));
             }
             by_ret.insert((g.min_ret.0, k));
             by_call.insert((g.max_call.0, k));
@@ -359,14 +384,18 @@ impl<'a> Key<'a> {
                     Some(y) if groups[y].max_call.0 <= m1 => y,
                     _ => {
                         let z2 = by_ret.iter().nth(1).map(|&(_, k)| k).unwrap_or(z1);
-                        return Err(Stop::Illegal(format!(
-                            "no group of writes fixed by the values read can go next: for \
-                             example {} must come after {}, since {} returned before {} was called",
-                            self.describe_group(&groups[z1]),
-                            self.describe_group(&groups[z2]),
-                            self.op(groups[z2].min_ret.1),
-                            self.op(groups[z1].max_call.1)
-                        )));
+                        return Err(Stop::Illegal(
+                            format!(
+                                "no group of writes fixed by the values read can go next: for \
+                                 example {} must come after {}, since {} returned before {} was \
+                                 called",
+                                self.describe_group(&groups[z1]),
+                                self.describe_group(&groups[z2]),
+                                self.op(groups[z2].min_ret.1),
+                                self.op(groups[z1].max_call.1)
+                            ),
+                            vec![groups[z2].min_ret.1, groups[z1].max_call.1],
+                        ));
                     }
                 }
             };

@@ -67,7 +67,13 @@ fn brute_force(lab2: bool, history: &[KvOperation]) -> bool {
         }
         false
     }
-    go(lab2, history, &mut vec![false; history.len()], &BTreeMap::new(), history.len())
+    go(
+        lab2,
+        history,
+        &mut vec![false; history.len()],
+        &BTreeMap::new(),
+        history.len(),
+    )
 }
 
 /// A small history with random intervals and answers that are often, not always, right.
@@ -101,7 +107,14 @@ fn random_small(rng: &mut StdRng, unique: bool, lab2: bool) -> Vec<KvOperation> 
             }
             1 => {
                 written[key_n].push(value.clone());
-                append(client, &key, &value, if lab2 { &guess } else { "" }, call, ret)
+                append(
+                    client,
+                    &key,
+                    &value,
+                    if lab2 { &guess } else { "" },
+                    call,
+                    ret,
+                )
             }
             _ => get(client, &key, &guess, call, ret),
         };
@@ -146,10 +159,20 @@ fn compare(seed: u64, count: usize, unique: bool, lab2: bool) -> (usize, usize) 
             CheckResult::Illegal
         };
         let v = verdict(&model, &history);
-        assert_eq!(v.result, want, "history {k} of seed {seed} (with presolver): {history:#?}");
-        presolved += v.partitions.iter().filter(|p| p.method == Method::Presolved).count();
+        assert_eq!(
+            v.result, want,
+            "history {k} of seed {seed} (with presolver): {history:#?}"
+        );
+        presolved += v
+            .partitions
+            .iter()
+            .filter(|p| p.method == Method::Presolved)
+            .count();
         let got = result(&SearchOnly(model), &history);
-        assert_eq!(got, want, "history {k} of seed {seed} (search only): {history:#?}");
+        assert_eq!(
+            got, want,
+            "history {k} of seed {seed} (search only): {history:#?}"
+        );
     }
     // With unique values the presolver must decide most partitions, or it goes untested.
     if unique {
@@ -214,7 +237,11 @@ fn linearizability_presolver_agrees_with_search() {
         assert_ne!(slow.result, CheckResult::Unknown, "history {k}");
         assert_eq!(fast.result, slow.result, "history {k}: {history:#?}");
         if !corrupt {
-            assert_eq!(fast.result, CheckResult::Ok, "generated histories are linearizable");
+            assert_eq!(
+                fast.result,
+                CheckResult::Ok,
+                "generated histories are linearizable"
+            );
         }
         match fast.result {
             CheckResult::Ok => ok += 1,

@@ -6,8 +6,16 @@ use std::time::Duration;
 
 fn both_ways(history: &[KvOperation], want: CheckResult) {
     let model = KvModel::new();
-    assert_eq!(result(&model, history), want, "with the presolver: {history:#?}");
-    assert_eq!(result(&SearchOnly(model), history), want, "search only: {history:#?}");
+    assert_eq!(
+        result(&model, history),
+        want,
+        "with the presolver: {history:#?}"
+    );
+    assert_eq!(
+        result(&SearchOnly(model), history),
+        want,
+        "search only: {history:#?}"
+    );
 }
 
 #[test]
@@ -45,7 +53,11 @@ fn linearizability_stale_read_is_illegal() {
     let v = verdict(&model, &history);
     let p = v.first_illegal().expect("an illegal partition");
     assert_eq!(p.stuck, Some(2), "the stale Get cannot be placed");
-    assert_eq!(p.linearization, vec![0, 1], "the two Puts are the longest legal prefix");
+    assert_eq!(
+        p.linearization,
+        vec![0, 1],
+        "the two Puts are the longest legal prefix"
+    );
     assert_eq!(p.allowed, vec!["\"b\"".to_string()]);
     let text = explain(&model, &history, &v);
     assert!(text.contains("key \"k\""), "{text}");
@@ -82,7 +94,10 @@ fn linearizability_touching_operations_count_as_concurrent() {
 
 #[test]
 fn linearizability_lost_append_is_illegal() {
-    let writes = [append(0, "k", "x", "", 0, 10), append(1, "k", "y", "", 20, 30)];
+    let writes = [
+        append(0, "k", "x", "", 0, 10),
+        append(1, "k", "y", "", 20, 30),
+    ];
     for (seen, want) in [
         ("xy", CheckResult::Ok),
         ("y", CheckResult::Illegal),
@@ -97,7 +112,10 @@ fn linearizability_lost_append_is_illegal() {
 
 #[test]
 fn linearizability_concurrent_appends_may_land_in_either_order() {
-    let writes = [append(0, "k", "x", "", 0, 30), append(1, "k", "y", "", 10, 40)];
+    let writes = [
+        append(0, "k", "x", "", 0, 30),
+        append(1, "k", "y", "", 10, 40),
+    ];
     for (seen, want) in [
         ("xy", CheckResult::Ok),
         ("yx", CheckResult::Ok),
@@ -143,7 +161,10 @@ fn linearizability_lab2_append_output_is_checked() {
     let lab2 = KvModel::append_returns_old();
     assert_eq!(result(&lab2, &history("a")), CheckResult::Ok);
     assert_eq!(result(&lab2, &history("")), CheckResult::Illegal);
-    assert_eq!(result(&SearchOnly(lab2), &history("")), CheckResult::Illegal);
+    assert_eq!(
+        result(&SearchOnly(lab2), &history("")),
+        CheckResult::Illegal
+    );
     // Labs 4 and 5 ignore what an Append returns.
     assert_eq!(result(&KvModel::new(), &history("")), CheckResult::Ok);
 }
@@ -186,7 +207,10 @@ fn linearizability_presolver_decides_unique_values() {
         Presolved::Linearizable(_)
     ));
     let v = verdict(&KvModel::new(), &ok);
-    assert_eq!((v.result, v.partitions[0].method), (CheckResult::Ok, Method::Presolved));
+    assert_eq!(
+        (v.result, v.partitions[0].method),
+        (CheckResult::Ok, Method::Presolved)
+    );
     let bad = [
         put(0, "k", "a", 0, 10),
         append(1, "k", "b", "", 20, 30),
@@ -194,11 +218,14 @@ fn linearizability_presolver_decides_unique_values() {
     ];
     assert!(matches!(
         presolved(&KvModel::new(), &bad),
-        Presolved::Illegal(_)
+        Presolved::Illegal { .. }
     ));
     let never = [put(0, "k", "a", 0, 10), get(1, "k", "z", 20, 30)];
     match presolved(&KvModel::new(), &never) {
-        Presolved::Illegal(why) => assert!(why.contains("no sequence"), "{why}"),
+        Presolved::Illegal { reason, culprits } => {
+            assert!(reason.contains("no sequence"), "{reason}");
+            assert_eq!(culprits, vec![1]);
+        }
         other => panic!("{other:?}"),
     }
 }
@@ -217,7 +244,10 @@ fn linearizability_first_illegal_key_is_reported() {
     assert_eq!(v.result, CheckResult::Illegal);
     let names: Vec<&str> = v.partitions.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["key \"a\"", "key \"b\"", "key \"c\""]);
-    assert_eq!(v.first_illegal().map(|p| p.name.as_str()), Some("key \"b\""));
+    assert_eq!(
+        v.first_illegal().map(|p| p.name.as_str()),
+        Some("key \"b\"")
+    );
     assert_eq!(v.partitions[0].result, CheckResult::Ok);
 }
 
@@ -256,7 +286,10 @@ fn linearizability_budget_exhausted_is_unknown_and_deterministic() {
     assert_eq!(first.result, CheckResult::Unknown);
     let again = check(&model, &history, tiny).unwrap();
     assert_eq!(first.steps(), again.steps());
-    assert_eq!(first.partitions[0].linearization, again.partitions[0].linearization);
+    assert_eq!(
+        first.partitions[0].linearization,
+        again.partitions[0].linearization
+    );
     assert!(explain(&model, &history, &first).contains("undecided"));
     // With a real budget the search proves it illegal.
     assert_eq!(result(&model, &history), CheckResult::Illegal);
@@ -285,7 +318,9 @@ impl Model for Queue {
                 next.push(*v);
                 Some(next)
             }
-            QueueOp::Dequeue => (s.first().copied() == *o).then(|| s.get(1..).unwrap_or_default().to_vec()),
+            QueueOp::Dequeue => {
+                (s.first().copied() == *o).then(|| s.get(1..).unwrap_or_default().to_vec())
+            }
         }
     }
     fn describe_operation(&self, i: &QueueOp, o: &Option<u8>) -> String {

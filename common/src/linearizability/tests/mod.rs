@@ -60,7 +60,10 @@ pub(super) fn verdict<M: Model>(model: &M, history: &[Operation<M::Input, M::Out
     check(model, history, budget()).expect("well-formed history")
 }
 
-pub(super) fn result<M: Model>(model: &M, history: &[Operation<M::Input, M::Output>]) -> CheckResult {
+pub(super) fn result<M: Model>(
+    model: &M,
+    history: &[Operation<M::Input, M::Output>],
+) -> CheckResult {
     verdict(model, history).result
 }
 
