@@ -141,6 +141,28 @@ fn random_small(rng: &mut StdRng, unique: bool, lab2: bool) -> Vec<KvOperation> 
     history
 }
 
+/// The seed of a randomized test: its own default, moved by `LAB_SEED` so that the stress
+/// runner's seeds give each run other histories.
+fn seed(default: u64) -> u64 {
+    std::env::var("LAB_SEED")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .map_or(default, |s| {
+            s.wrapping_mul(0x9e37_79b9_7f4a_7c15).wrapping_add(default)
+        })
+}
+
+/// How to rerun a failing randomized test with the same histories.
+fn replay() -> String {
+    match std::env::var("LAB_SEED")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+    {
+        Some(s) => format!("replay: {}", crate::sim::replay_command(s)),
+        None => "replay: rerun the test (LAB_SEED unset: the fixed default seed)".to_string(),
+    }
+}
+
 fn compare(seed: u64, count: usize, unique: bool, lab2: bool) -> (usize, usize) {
     let mut rng = StdRng::seed_from_u64(seed);
     let model = if lab2 {
@@ -160,8 +182,10 @@ fn compare(seed: u64, count: usize, unique: bool, lab2: bool) -> (usize, usize) 
         };
         let v = verdict(&model, &history);
         assert_eq!(
-            v.result, want,
-            "history {k} of seed {seed} (with presolver): {history:#?}"
+            v.result,
+            want,
+            "history {k} of seed {seed} (with presolver), {}: {history:#?}",
+            replay()
         );
         presolved += v
             .partitions
@@ -170,8 +194,10 @@ fn compare(seed: u64, count: usize, unique: bool, lab2: bool) -> (usize, usize) 
             .count();
         let got = result(&SearchOnly(model), &history);
         assert_eq!(
-            got, want,
-            "history {k} of seed {seed} (search only): {history:#?}"
+            got,
+            want,
+            "history {k} of seed {seed} (search only), {}: {history:#?}",
+            replay()
         );
     }
     // With unique values the presolver must decide most partitions, or it goes untested.
@@ -188,25 +214,26 @@ fn assert_mixed((ok, illegal): (usize, usize)) {
 
 #[test]
 fn linearizability_agrees_with_brute_force_repeated_values() {
-    assert_mixed(compare(1, 5000, false, false));
+    assert_mixed(compare(seed(1), 5000, false, false));
 }
 
 #[test]
 fn linearizability_agrees_with_brute_force_unique_values() {
-    assert_mixed(compare(2, 5000, true, false));
+    assert_mixed(compare(seed(2), 5000, true, false));
 }
 
 #[test]
 fn linearizability_agrees_with_brute_force_lab2_appends() {
-    assert_mixed(compare(3, 3000, true, true));
-    assert_mixed(compare(4, 3000, false, true));
+    assert_mixed(compare(seed(3), 3000, true, true));
+    assert_mixed(compare(seed(4), 3000, false, true));
 }
 
 /// On histories too large for brute force, the presolver and the search must agree.
 #[test]
 fn linearizability_presolver_agrees_with_search() {
-    let mut rng = StdRng::seed_from_u64(5);
-    let (mut ok, mut illegal) = (0, 0);
+    let seed = seed(5);
+    let mut rng = StdRng::seed_from_u64(seed);
+    let (mut ok, mut illegal, mut undecided) = (0, 0, 0);
     for k in 0..400 {
         let lab2 = k % 4 == 0;
         let w = Workload {
@@ -216,7 +243,7 @@ fn linearizability_presolver_agrees_with_search() {
             ops: rng.random_range(10..=50),
             keys: rng.random_range(1..=3),
             put_percent: rng.random_range(0..=30),
-            get_percent: rng.random_range(20..=60),
+            get_percent: rng.random_range(30..=60),
             unique_values: true,
             max_pause: rng.random_range(0..=20),
             max_latency: rng.random_range(1..=15),
@@ -234,8 +261,25 @@ fn linearizability_presolver_agrees_with_search() {
         };
         let fast = verdict(&model, &history);
         let slow = verdict(&SearchOnly(model), &history);
-        assert_ne!(slow.result, CheckResult::Unknown, "history {k}");
-        assert_eq!(fast.result, slow.result, "history {k}: {history:#?}");
+        assert_ne!(
+            fast.result,
+            CheckResult::Unknown,
+            "history {k} of seed {seed}, {}",
+            replay()
+        );
+        // The search alone may run out of budget (a long run of overlapping appends before
+        // a read makes it try every order of them: the reason the presolver exists); when
+        // it decides, it must agree.
+        if slow.result == CheckResult::Unknown {
+            undecided += 1;
+            continue;
+        }
+        assert_eq!(
+            fast.result,
+            slow.result,
+            "history {k} of seed {seed}, {}: {history:#?}",
+            replay()
+        );
         if !corrupt {
             assert_eq!(
                 fast.result,
@@ -249,4 +293,8 @@ fn linearizability_presolver_agrees_with_search() {
         }
     }
     assert!(ok > 200 && illegal > 50, "{ok} legal, {illegal} illegal");
+    assert!(
+        undecided <= 8,
+        "the search alone left {undecided} of 400 undecided"
+    );
 }
