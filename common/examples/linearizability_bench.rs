@@ -8,7 +8,7 @@
 
 use common::linearizability::kv::{KvInput, KvModel, KvOperation, KvOutput};
 use common::linearizability::random_history::{Workload, corrupt_one_read, linearizable_kv};
-use common::linearizability::{Budget, Model, Operation, Partition, Verdict, check};
+use common::linearizability::{Budget, Model, SearchOnly, Verdict, check};
 use common::sim::StdRng;
 use rand::SeedableRng;
 use std::time::Duration;
@@ -31,33 +31,6 @@ fn peak_mib() -> f64 {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or(f64::NAN, |kb| kb / 1024.0)
-}
-
-/// The KV model without its presolver: the search alone, as in the course's checker.
-struct SearchOnly;
-
-impl Model for SearchOnly {
-    type State = <KvModel as Model>::State;
-    type Input = KvInput;
-    type Output = KvOutput;
-    fn init(&self) -> Self::State {
-        KvModel::new().init()
-    }
-    fn step(&self, s: &Self::State, i: &KvInput, o: &KvOutput) -> Option<Self::State> {
-        KvModel::new().step(s, i, o)
-    }
-    fn partition(&self, h: &[Operation<KvInput, KvOutput>]) -> Vec<Partition> {
-        KvModel::new().partition(h)
-    }
-    fn describe_operation(&self, i: &KvInput, o: &KvOutput) -> String {
-        KvModel::new().describe_operation(i, o)
-    }
-    fn describe_state(&self, s: &Self::State) -> String {
-        KvModel::new().describe_state(s)
-    }
-    fn state_bytes(&self, s: &Self::State) -> usize {
-        KvModel::new().state_bytes(s)
-    }
 }
 
 fn run<M: Model<Input = KvInput, Output = KvOutput>>(
@@ -110,7 +83,12 @@ fn main() {
         &history,
         one_second,
     );
-    run("  the same, search only", &SearchOnly, &history, one_second);
+    run(
+        "  the same, search only",
+        &SearchOnly(KvModel::new()),
+        &history,
+        one_second,
+    );
     let repeated = Workload {
         unique_values: false,
         ..many_keys.clone()
@@ -141,7 +119,7 @@ fn main() {
         if ops == 10_000 && put_percent == 20 {
             run(
                 "  the same, search only, 60 s of steps",
-                &SearchOnly,
+                &SearchOnly(KvModel::new()),
                 &history,
                 minute,
             );

@@ -172,6 +172,35 @@ pub trait Model: Sync {
     }
 }
 
+/// A model with its presolver turned off, so that the search alone decides: how the
+/// course's checker sees a history. For comparisons and benchmarks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SearchOnly<M>(pub M);
+
+impl<M: Model> Model for SearchOnly<M> {
+    type State = M::State;
+    type Input = M::Input;
+    type Output = M::Output;
+    fn init(&self) -> M::State {
+        self.0.init()
+    }
+    fn step(&self, s: &M::State, i: &M::Input, o: &M::Output) -> Option<M::State> {
+        self.0.step(s, i, o)
+    }
+    fn partition(&self, h: &[Operation<M::Input, M::Output>]) -> Vec<Partition> {
+        self.0.partition(h)
+    }
+    fn describe_operation(&self, i: &M::Input, o: &M::Output) -> String {
+        self.0.describe_operation(i, o)
+    }
+    fn describe_state(&self, s: &M::State) -> String {
+        self.0.describe_state(s)
+    }
+    fn state_bytes(&self, s: &M::State) -> usize {
+        self.0.state_bytes(s)
+    }
+}
+
 /// How much work the search may do on one partition before it answers [`CheckResult::Unknown`].
 ///
 /// Counted in search steps and memo bytes, never in wall-clock time: the verdict depends
@@ -275,6 +304,25 @@ pub struct PartitionVerdict {
     pub steps: u64,
     /// Peak memo bytes of the search.
     pub memory: usize,
+}
+
+impl PartitionVerdict {
+    /// A verdict on `partition` with nothing found yet.
+    fn new(partition: &Partition, result: CheckResult, method: Method) -> PartitionVerdict {
+        PartitionVerdict {
+            name: partition.name.clone(),
+            ops: partition.ops.clone(),
+            result,
+            method,
+            linearization: Vec::new(),
+            stuck: None,
+            allowed: Vec::new(),
+            reason: None,
+            culprits: Vec::new(),
+            steps: 0,
+            memory: 0,
+        }
+    }
 }
 
 /// The verdict on a whole history.
@@ -389,17 +437,8 @@ fn check_partition<M: Model>(
             match witness::verify(model, history, &partition.ops, &order) {
                 Ok(()) => {
                     return PartitionVerdict {
-                        name: partition.name.clone(),
-                        ops: partition.ops.clone(),
-                        result: CheckResult::Ok,
-                        method: Method::Presolved,
                         linearization: order,
-                        stuck: None,
-                        allowed: Vec::new(),
-                        reason: None,
-                        culprits: Vec::new(),
-                        steps: 0,
-                        memory: 0,
+                        ..PartitionVerdict::new(partition, CheckResult::Ok, Method::Presolved)
                     };
                 }
                 // A presolver bug: fall back to the search, which is authoritative.
@@ -420,17 +459,13 @@ fn check_partition<M: Model>(
     }
     let outcome = search::search(model, history, &partition.ops, budget, cancelled);
     let mut verdict = PartitionVerdict {
-        name: partition.name.clone(),
-        ops: partition.ops.clone(),
-        result: outcome.result,
-        method: Method::Search,
         linearization: outcome.linearization,
         stuck: outcome.stuck,
-        allowed: Vec::new(),
         reason: reason.clone(),
         culprits,
         steps: outcome.steps,
         memory: outcome.memory,
+        ..PartitionVerdict::new(partition, outcome.result, Method::Search)
     };
     match outcome.result {
         CheckResult::Ok => {

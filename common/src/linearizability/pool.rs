@@ -64,19 +64,7 @@ pub(super) fn check_partitions<M: Model>(
         .enumerate()
         .map(|(k, (verdict, p))| match verdict {
             Some(v) if k <= first_illegal => v,
-            _ => PartitionVerdict {
-                name: p.name.clone(),
-                ops: p.ops.clone(),
-                result: CheckResult::Unknown,
-                method: Method::Skipped,
-                linearization: Vec::new(),
-                stuck: None,
-                allowed: Vec::new(),
-                reason: None,
-                culprits: Vec::new(),
-                steps: 0,
-                memory: 0,
-            },
+            _ => PartitionVerdict::new(p, CheckResult::Unknown, Method::Skipped),
         })
         .collect()
 }

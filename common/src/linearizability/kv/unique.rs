@@ -223,6 +223,18 @@ impl<'a> Key<'a> {
             } else {
                 readers[*chain.last().expect("a chain has its first node")].push(l);
             }
+            let mut sorted = chain.clone();
+            sorted.sort_unstable();
+            if let Some(twice) = sorted.windows(2).find(|w| w[0] == w[1]) {
+                return Err(Stop::Illegal(
+                    format!(
+                        "{} saw the value of {} twice, but each write happens once",
+                        self.op(l),
+                        self.node(twice[0])
+                    ),
+                    vec![l, twice[0]],
+                ));
+            }
             for pair in chain.windows(2) {
                 let (a, b) = (pair[0], pair[1]);
                 if succ[a] != NONE && succ[a] != b {

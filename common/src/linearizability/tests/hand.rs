@@ -354,3 +354,45 @@ fn linearizability_other_models_use_the_search() {
     ];
     assert_eq!(result(&Queue, &bad), CheckResult::Illegal);
 }
+
+/// The presolver's reason for `history`, which must be illegal.
+fn reason(history: &[KvOperation]) -> String {
+    match presolved(&KvModel::new(), history) {
+        Presolved::Illegal { reason, .. } => reason,
+        other => panic!("expected illegal, got {other:?}"),
+    }
+}
+
+#[test]
+fn linearizability_presolver_reasons_name_the_contradiction() {
+    // Two reads disagree on what followed the Put.
+    let why = reason(&[
+        put(0, "k", "p", 0, 10),
+        append(1, "k", "a", "", 0, 20),
+        append(2, "k", "b", "", 0, 20),
+        get(3, "k", "pa", 30, 40),
+        get(4, "k", "pb", 30, 40),
+    ]);
+    assert!(why.contains("came right after"), "{why}");
+    // One write seen twice.
+    let why = reason(&[
+        append(0, "k", "a", "", 0, 10),
+        append(1, "k", "b", "", 0, 10),
+        get(2, "k", "aba", 20, 30),
+    ]);
+    assert!(why.contains("twice"), "{why}");
+    // A read of the start value after a write returned.
+    let why = reason(&[put(0, "k", "a", 0, 10), get(1, "k", "", 20, 30)]);
+    assert!(why.contains("from before it"), "{why}");
+    // A read that saw a write called after the read returned.
+    let why = reason(&[get(1, "k", "a", 0, 10), put(0, "k", "a", 20, 30)]);
+    assert!(why.contains("returned before that was called"), "{why}");
+    // Two groups that real time orders both ways.
+    let why = reason(&[
+        put(0, "k", "a", 0, 10),
+        get(1, "k", "a", 50, 60),
+        put(2, "k", "b", 20, 30),
+        get(3, "k", "b", 40, 45),
+    ]);
+    assert!(why.contains("can go next"), "{why}");
+}

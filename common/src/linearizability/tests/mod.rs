@@ -5,8 +5,9 @@ mod brute;
 mod files;
 mod hand;
 
+pub(super) use super::SearchOnly;
 use super::kv::{KvInput, KvModel, KvOperation, KvOutput};
-use super::{Budget, CheckResult, Model, Operation, Partition, Presolved, Verdict, check};
+use super::{Budget, CheckResult, Model, Operation, Presolved, Verdict, check};
 
 pub(super) fn get(client: u64, key: &str, out: &str, call: u64, ret: u64) -> KvOperation {
     Operation {
@@ -65,30 +66,6 @@ pub(super) fn result<M: Model>(
     history: &[Operation<M::Input, M::Output>],
 ) -> CheckResult {
     verdict(model, history).result
-}
-
-/// A model without its presolver, so the search alone decides.
-pub(super) struct SearchOnly<M>(pub M);
-
-impl<M: Model> Model for SearchOnly<M> {
-    type State = M::State;
-    type Input = M::Input;
-    type Output = M::Output;
-    fn init(&self) -> M::State {
-        self.0.init()
-    }
-    fn step(&self, s: &M::State, i: &M::Input, o: &M::Output) -> Option<M::State> {
-        self.0.step(s, i, o)
-    }
-    fn partition(&self, h: &[Operation<M::Input, M::Output>]) -> Vec<Partition> {
-        self.0.partition(h)
-    }
-    fn describe_operation(&self, i: &M::Input, o: &M::Output) -> String {
-        self.0.describe_operation(i, o)
-    }
-    fn describe_state(&self, s: &M::State) -> String {
-        self.0.describe_state(s)
-    }
 }
 
 /// The presolver's answer for a one-key history.
