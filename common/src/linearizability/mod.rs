@@ -458,6 +458,7 @@ fn check_partition<M: Model>(
         Presolved::Unsure => {}
     }
     let outcome = search::search(model, history, &partition.ops, budget, cancelled);
+    let allowed = outcome.allowed;
     let mut verdict = PartitionVerdict {
         linearization: outcome.linearization,
         stuck: outcome.stuck,
@@ -485,7 +486,9 @@ fn check_partition<M: Model>(
             }
         }
         CheckResult::Illegal => {
-            if let Some(stuck) = verdict.stuck {
+            if let Some(allowed) = allowed {
+                verdict.allowed = allowed;
+            } else if let Some(stuck) = verdict.stuck {
                 verdict.allowed =
                     search::states_tried(model, history, &partition.ops, stuck, budget, cancelled);
             }

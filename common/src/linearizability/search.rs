@@ -15,6 +15,7 @@
 use super::{Budget, CheckResult, Model, Operation};
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
+use std::rc::Rc;
 
 /// What one search found.
 pub(super) struct Outcome {
@@ -23,6 +24,8 @@ pub(super) struct Outcome {
     pub linearization: Vec<usize>,
     /// Illegal: the operation that could not be placed after that prefix (history index).
     pub stuck: Option<usize>,
+    /// Illegal: the states in which the stuck operation was tried, when already known.
+    pub allowed: Option<Vec<String>>,
     pub steps: u64,
     pub memory: usize,
 }
@@ -201,6 +204,13 @@ impl<S: Clone + Eq + Hash> Memo<S> {
 }
 
 /// Runs the search over the operations `ops` (history indexes) of one partition.
+///
+/// Where the partition has quiet points (every operation called before one returned before
+/// any operation after it was called), it is cut there into segments, and each segment is
+/// searched from each state the previous segments can end in. A long, mostly sequential
+/// history (one writer per key, as in the course's fixed-key tests) then costs time and
+/// memory linear in its length, instead of a memo and a stack as long as the history. If a
+/// segment can end in too many states, the whole partition is searched at once instead.
 pub(super) fn search<M: Model>(
     model: &M,
     history: &[Operation<M::Input, M::Output>],
@@ -208,8 +218,159 @@ pub(super) fn search<M: Model>(
     budget: Budget,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Outcome {
+    let segments = segments(history, ops);
+    if segments.len() > 1
+        && let Some(outcome) = segmented(model, history, &segments, budget, cancelled)
+    {
+        return outcome;
+    }
+    let mut steps = 0;
     let mut run = Run::new(model, history, ops, None);
-    run.go(budget, cancelled)
+    run.go(
+        model.init(),
+        &mut Memo::new(),
+        None,
+        budget,
+        &mut steps,
+        cancelled,
+    )
+}
+
+/// Most distinct states a segment may end in before the segmented search gives up.
+const MAX_END_STATES: usize = 64;
+
+/// Cuts `ops` at its quiet points, in time order.
+fn segments<I, O>(history: &[Operation<I, O>], ops: &[usize]) -> Vec<Vec<usize>> {
+    let mut sorted = ops.to_vec();
+    sorted.sort_by_key(|&i| (history[i].call, i));
+    let mut segments = Vec::new();
+    let mut current: Vec<usize> = Vec::new();
+    let mut latest_ret = 0;
+    for i in sorted {
+        if !current.is_empty() && latest_ret < history[i].call {
+            segments.push(std::mem::take(&mut current));
+        }
+        latest_ret = latest_ret.max(history[i].ret);
+        current.push(i);
+    }
+    if !current.is_empty() {
+        segments.push(current);
+    }
+    segments
+}
+
+/// A linearization built segment by segment, shared between the states that extend it.
+struct Path {
+    order: Vec<usize>,
+    before: Option<Rc<Path>>,
+}
+
+fn path_order(path: &Option<Rc<Path>>) -> Vec<usize> {
+    let mut parts = Vec::new();
+    let mut at = path.as_ref();
+    while let Some(p) = at {
+        parts.push(&p.order);
+        at = p.before.as_ref();
+    }
+    parts.into_iter().rev().flatten().copied().collect()
+}
+
+/// A state a segment starts from, with the order of the operations before it.
+type Start<S> = (S, Option<Rc<Path>>);
+
+/// The segment-by-segment search; `None` when it cannot decide and the whole partition
+/// should be searched at once.
+fn segmented<M: Model>(
+    model: &M,
+    history: &[Operation<M::Input, M::Output>],
+    segments: &[Vec<usize>],
+    budget: Budget,
+    cancelled: &(dyn Fn() -> bool + Sync),
+) -> Option<Outcome> {
+    let mut steps = 0;
+    let mut peak = 0;
+    let mut starts: Vec<Start<M::State>> = vec![(model.init(), None)];
+    for (k, segment) in segments.iter().enumerate() {
+        let last = k + 1 == segments.len();
+        let mut memo = Memo::new();
+        let mut ends: Vec<Start<M::State>> = Vec::new();
+        let mut failure: Option<(Outcome, &Start<M::State>)> = None;
+        for start in &starts {
+            let (state, path) = start;
+            let mut run = Run::new(model, history, segment, None);
+            let mut found = Vec::new();
+            let collect = (!last).then_some(&mut found);
+            let out = run.go(
+                state.clone(),
+                &mut memo,
+                collect,
+                budget,
+                &mut steps,
+                cancelled,
+            );
+            peak = peak.max(memo.bytes);
+            match out.result {
+                CheckResult::Unknown => return None,
+                CheckResult::Ok if last => {
+                    let mut order = path_order(path);
+                    order.extend(out.linearization);
+                    return Some(Outcome {
+                        result: CheckResult::Ok,
+                        linearization: order,
+                        stuck: None,
+                        allowed: None,
+                        steps,
+                        memory: peak,
+                    });
+                }
+                CheckResult::Ok => {
+                    for (end, order) in found {
+                        if !ends.iter().any(|(e, _)| *e == end) {
+                            let before = path.clone();
+                            ends.push((end, Some(Rc::new(Path { order, before }))));
+                        }
+                    }
+                    if ends.len() > MAX_END_STATES {
+                        return None;
+                    }
+                }
+                CheckResult::Illegal => {
+                    if failure.is_none() {
+                        failure = Some((out, start));
+                    }
+                }
+            }
+        }
+        if ends.is_empty() {
+            // No state reached so far lets this segment through: report it from the first.
+            let (out, (state, path)) = failure?;
+            let mut order = path_order(path);
+            order.extend(out.linearization);
+            let allowed = out.stuck.map(|stuck| {
+                let mut run = Run::new(model, history, segment, Some(stuck));
+                let mut steps = 0;
+                run.go(
+                    state.clone(),
+                    &mut Memo::new(),
+                    None,
+                    budget,
+                    &mut steps,
+                    cancelled,
+                );
+                run.watched
+            });
+            return Some(Outcome {
+                result: CheckResult::Illegal,
+                linearization: order,
+                stuck: out.stuck,
+                allowed,
+                steps,
+                memory: peak,
+            });
+        }
+        starts = ends;
+    }
+    None
 }
 
 /// The distinct states (described, at most [`MAX_ALLOWED`]) in which the search tried the
@@ -222,9 +383,16 @@ pub(super) fn states_tried<M: Model>(
     budget: Budget,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Vec<String> {
-    let local = ops.iter().position(|&i| i == watch);
-    let mut run = Run::new(model, history, ops, local);
-    run.go(budget, cancelled);
+    let mut run = Run::new(model, history, ops, Some(watch));
+    let mut steps = 0;
+    run.go(
+        model.init(),
+        &mut Memo::new(),
+        None,
+        budget,
+        &mut steps,
+        cancelled,
+    );
     run.watched
 }
 
@@ -239,6 +407,7 @@ struct Run<'a, M: Model> {
     ops: Vec<&'a Operation<M::Input, M::Output>>,
     /// Local operation number to history index.
     index: &'a [usize],
+    /// The history index of the operation whose trial states are collected.
     watch: Option<usize>,
     watched: Vec<String>,
     watched_states: Vec<M::State>,
@@ -262,7 +431,7 @@ impl<'a, M: Model> Run<'a, M> {
     }
 
     fn note_watched(&mut self, op: usize, state: &M::State) {
-        if self.watch == Some(op)
+        if self.watch == Some(self.index[op])
             && self.watched_states.len() < MAX_ALLOWED
             && !self.watched_states.contains(state)
         {
@@ -271,41 +440,67 @@ impl<'a, M: Model> Run<'a, M> {
         }
     }
 
-    fn go(&mut self, budget: Budget, cancelled: &(dyn Fn() -> bool + Sync)) -> Outcome {
+    /// Searches from `init`. With `ends`, explores every order instead of stopping at the
+    /// first linearization, collecting the distinct states they end in with one order for
+    /// each; the result is then `Ok` if there is any.
+    fn go(
+        &mut self,
+        init: M::State,
+        memo: &mut Memo<M::State>,
+        mut ends: Option<&mut Vec<(M::State, Vec<usize>)>>,
+        budget: Budget,
+        steps: &mut u64,
+        cancelled: &(dyn Fn() -> bool + Sync),
+    ) -> Outcome {
         let n = self.ops.len();
         let mut list = Entries::new(&self.ops);
-        let mut memo = Memo::new();
         let mut placed = Bits::new(n);
-        let mut state = self.model.init();
+        let mut state = init;
         // Each frame: the operation placed and the state before it.
         let mut stack: Vec<(usize, M::State)> = Vec::new();
         let mut longest: Option<(Vec<usize>, usize)> = None;
-        let mut steps = 0u64;
         let mut entry = list.first();
         let outcome = |result, linearization, stuck, steps, memory| Outcome {
             result,
             linearization,
             stuck,
+            allowed: None,
             steps,
             memory,
         };
         loop {
-            if list.first() == NONE {
-                let order = stack.iter().map(|&(op, _)| self.index[op]).collect();
-                return outcome(CheckResult::Ok, order, None, steps, memo.bytes);
+            let done = list.first() == NONE;
+            if done {
+                let order: Vec<usize> = stack.iter().map(|&(op, _)| self.index[op]).collect();
+                match ends.as_deref_mut() {
+                    None => return outcome(CheckResult::Ok, order, None, *steps, memo.bytes),
+                    Some(ends) => {
+                        if !ends.iter().any(|(e, _)| *e == state) {
+                            ends.push((state.clone(), order));
+                        }
+                        if ends.len() > MAX_END_STATES {
+                            return outcome(
+                                CheckResult::Unknown,
+                                Vec::new(),
+                                None,
+                                *steps,
+                                memo.bytes,
+                            );
+                        }
+                    }
+                }
             }
-            steps += 1;
-            if steps > budget.steps
+            *steps += 1;
+            if *steps > budget.steps
                 || memo.bytes > budget.memory
-                || (steps.is_multiple_of(CANCEL_CHECK_EVERY) && cancelled())
+                || ((*steps).is_multiple_of(CANCEL_CHECK_EVERY) && cancelled())
             {
                 let prefix = longest.map(|(p, _)| p).unwrap_or_default();
-                return outcome(CheckResult::Unknown, prefix, None, steps, memo.bytes);
+                return outcome(CheckResult::Unknown, prefix, None, *steps, memo.bytes);
             }
-            let Entry {
-                op, is_call, next, ..
-            } = list.entries[entry];
-            if is_call {
+            let backtrack = done || !list.entries[entry].is_call;
+            if !backtrack {
+                let Entry { op, next, .. } = list.entries[entry];
                 let o = self.ops[op];
                 self.note_watched(op, &state);
                 if let Some(after) = self.model.step(&state, &o.input, &o.output) {
@@ -319,21 +514,34 @@ impl<'a, M: Model> Run<'a, M> {
                     placed.clear(op);
                 }
                 entry = next;
-            } else {
+                continue;
+            }
+            if !done {
                 // `op` returned without being placed: the last choice was wrong.
+                let op = list.entries[entry].op;
                 if longest.as_ref().is_none_or(|(p, _)| stack.len() > p.len()) {
                     let prefix = stack.iter().map(|&(o, _)| self.index[o]).collect();
                     longest = Some((prefix, self.index[op]));
                 }
-                let Some((undo, before)) = stack.pop() else {
-                    let (prefix, stuck) = longest.unwrap_or_default();
-                    return outcome(CheckResult::Illegal, prefix, Some(stuck), steps, memo.bytes);
-                };
-                state = before;
-                placed.clear(undo);
-                list.unlift(undo);
-                entry = list.entries[list.call_of[undo]].next;
             }
+            let Some((undo, before)) = stack.pop() else {
+                let found = ends.as_ref().is_some_and(|e| !e.is_empty());
+                if found {
+                    return outcome(CheckResult::Ok, Vec::new(), None, *steps, memo.bytes);
+                }
+                let (prefix, stuck) = longest.unwrap_or_default();
+                return outcome(
+                    CheckResult::Illegal,
+                    prefix,
+                    Some(stuck),
+                    *steps,
+                    memo.bytes,
+                );
+            };
+            state = before;
+            placed.clear(undo);
+            list.unlift(undo);
+            entry = list.entries[list.call_of[undo]].next;
         }
     }
 }

@@ -396,3 +396,37 @@ fn linearizability_presolver_reasons_name_the_contradiction() {
     ]);
     assert!(why.contains("can go next"), "{why}");
 }
+
+/// One writer appending to its key for a long time, with empty Puts (values repeat, so no
+/// presolver): the course's fixed-key tests. Cut at quiet points, the search stays linear.
+#[test]
+fn linearizability_long_single_writer_history_is_decided() {
+    let mut history = Vec::new();
+    let mut value = String::new();
+    let mut t = 0;
+    for j in 0..6000 {
+        if j % 2000 == 0 {
+            history.push(put(0, "k", "", t, t + 5));
+            value.clear();
+        } else if j % 3 == 0 {
+            history.push(get(0, "k", &value, t, t + 5));
+        } else {
+            let v = format!("x 0 {j} y");
+            history.push(append(0, "k", &v, "", t, t + 5));
+            value.push_str(&v);
+        }
+        t += 10;
+    }
+    let model = SearchOnly(KvModel::new());
+    let v = verdict(&model, &history);
+    assert_eq!(v.result, CheckResult::Ok);
+    // A stale read deep inside is found, with everything before it as the legal prefix.
+    let stale = 4005;
+    assert!(matches!(history[stale].input, KvInput::Get { .. }));
+    history[stale].output.value.push_str("x");
+    let v = verdict(&model, &history);
+    let p = v.first_illegal().expect("illegal");
+    assert_eq!(p.stuck, Some(stale));
+    assert_eq!(p.linearization.len(), stale);
+    assert_eq!(p.allowed.len(), 1);
+}

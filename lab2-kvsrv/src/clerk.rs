@@ -1,0 +1,85 @@
+//! [`Clerk`]: the client library. It names itself with a random id, numbers its writes, and
+//! retries each request until the server answers, so that the caller sees every operation
+//! take effect exactly once.
+
+use crate::rpc::{GetArgs, PutAppendArgs};
+use common::labrpc::ClientEnd;
+use common::sim::{self, RngExt};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::time::Duration;
+
+/// How long a clerk waits before retrying a call that failed at once (the network usually
+/// takes its time to fail a call; this only keeps a broken end from spinning).
+const RETRY_PAUSE: Duration = Duration::from_millis(1);
+
+/// A client of the [`crate::KvServer`]. One call at a time, as `&mut self` enforces.
+pub struct Clerk {
+    server: ClientEnd,
+    client_id: u64,
+    /// The number of the last write sent.
+    seq: u64,
+}
+
+impl Clerk {
+    /// A clerk talking to `server`, with an id drawn from the world's RNG.
+    pub fn new(server: ClientEnd) -> Clerk {
+        Clerk {
+            server,
+            client_id: sim::rng(|r| r.random()),
+            seq: 0,
+        }
+    }
+
+    /// The network end this clerk calls through.
+    pub fn end(&self) -> &ClientEnd {
+        &self.server
+    }
+
+    /// This clerk's id.
+    pub fn client_id(&self) -> u64 {
+        self.client_id
+    }
+
+    async fn call<A: Serialize, R: DeserializeOwned>(&self, method: &str, args: &A) -> R {
+        loop {
+            match self.server.call(method, args).await {
+                Ok(reply) => return reply,
+                Err(e) => {
+                    tracing::debug!(client = self.client_id, method, error = %e, "retry");
+                    sim::sleep(RETRY_PAUSE).await;
+                }
+            }
+        }
+    }
+
+    /// The value of `key` (`""` if missing).
+    pub async fn get(&self, key: &str) -> String {
+        let args = GetArgs {
+            key: key.to_string(),
+        };
+        self.call("KVServer.Get", &args).await
+    }
+
+    fn next_write(&mut self, key: &str, value: &str) -> PutAppendArgs {
+        self.seq += 1;
+        PutAppendArgs {
+            key: key.to_string(),
+            value: value.to_string(),
+            client_id: self.client_id,
+            seq: self.seq,
+        }
+    }
+
+    /// Sets `key` to `value`.
+    pub async fn put(&mut self, key: &str, value: &str) {
+        let args = self.next_write(key, value);
+        self.call::<_, ()>("KVServer.Put", &args).await;
+    }
+
+    /// Appends `value` to `key`'s value and returns the value before.
+    pub async fn append(&mut self, key: &str, value: &str) -> String {
+        let args = self.next_write(key, value);
+        self.call("KVServer.Append", &args).await
+    }
+}

@@ -1,0 +1,173 @@
+//! The course's Lab 2 harness (`kvsrv/config.go`): one server on a fresh network, clerks
+//! on ends with random names, operation wrappers that count operations and record them
+//! for the linearizability check, and the course's summary line.
+
+use crate::{Clerk, KvServer};
+use common::labrpc::{Network, Server};
+use common::linearizability::kv::{KvInput, KvModel, KvOutput};
+use common::linearizability::{Recorder, assert_linearizable};
+use common::report::{self, Summary};
+use common::sim::{self, RngExt};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// The server's name on the network.
+const SERVER: &str = "server-0";
+
+/// The course's `linearizabilityCheckTimeout`, as a step budget.
+pub const LINEARIZABILITY_CHECK_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// One test's network, server and history.
+pub struct Tester {
+    /// The network, for tests that count RPCs or change reliability.
+    pub net: Network,
+    server: KvServer,
+    ops: Arc<AtomicU64>,
+    recorder: Recorder<KvInput, KvOutput>,
+    started: Duration,
+    rpcs_at_start: u64,
+}
+
+/// A random end name of 20 characters, as the course's `randstring(20)`.
+fn random_name() -> String {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    sim::rng(|r| {
+        (0..20)
+            .map(|_| char::from(CHARS[r.random_range(0..CHARS.len())]))
+            .collect()
+    })
+}
+
+impl Tester {
+    /// A fresh network (reliable unless `unreliable`) with one server.
+    pub fn new(unreliable: bool) -> Tester {
+        let net = Network::new();
+        net.set_reliable(!unreliable);
+        let server = KvServer::new();
+        let rpc_server = Server::new();
+        rpc_server.add_service(server.service());
+        net.add_server(SERVER, rpc_server);
+        Tester {
+            net,
+            server,
+            ops: Arc::new(AtomicU64::new(0)),
+            recorder: Recorder::new(),
+            started: Duration::ZERO,
+            rpcs_at_start: 0,
+        }
+    }
+
+    /// The server, for tests that look at its state.
+    pub fn server(&self) -> &KvServer {
+        &self.server
+    }
+
+    /// A clerk on a new, connected, enabled end.
+    pub fn make_client(&self) -> Clerk {
+        let name = random_name();
+        let end = self.net.make_end(&name);
+        self.net.connect(&name, SERVER);
+        self.net.enable(&name, true);
+        Clerk::new(end)
+    }
+
+    /// Deletes the clerk's end from the network.
+    pub fn delete_client(&self, clerk: Clerk) {
+        self.net.delete_end(clerk.end().name());
+    }
+
+    /// Prints the test's title and starts counting time, RPCs and operations.
+    pub fn begin(&mut self, desc: &str) {
+        report::begin(desc);
+        self.started = sim::now();
+        self.rpcs_at_start = self.net.total_count();
+        self.ops.store(0, Ordering::Relaxed);
+    }
+
+    /// Prints the course's `  ... Passed --` line.
+    pub fn end(&self) {
+        report::passed(Summary::KvSrv {
+            time: sim::now() - self.started,
+            rpcs: self.net.total_count() - self.rpcs_at_start,
+            ops: self.ops.load(Ordering::Relaxed),
+        });
+    }
+
+    /// Get through `clerk`, counted and recorded as client `client`'s.
+    pub async fn get(&self, clerk: &Clerk, key: &str, client: u64) -> String {
+        let call = self.recorder.call();
+        let value = clerk.get(key).await;
+        self.ops.fetch_add(1, Ordering::Relaxed);
+        let input = KvInput::Get {
+            key: key.to_string(),
+        };
+        let output = KvOutput {
+            value: value.clone(),
+        };
+        self.recorder.record(client, input, call, output);
+        value
+    }
+
+    /// Put through `clerk`, counted and recorded.
+    pub async fn put(&self, clerk: &mut Clerk, key: &str, value: &str, client: u64) {
+        let call = self.recorder.call();
+        clerk.put(key, value).await;
+        self.ops.fetch_add(1, Ordering::Relaxed);
+        let input = KvInput::Put {
+            key: key.to_string(),
+            value: value.to_string(),
+        };
+        self.recorder
+            .record(client, input, call, KvOutput::default());
+    }
+
+    /// Append through `clerk`, counted and recorded with the old value it returned.
+    pub async fn append(&self, clerk: &mut Clerk, key: &str, value: &str, client: u64) -> String {
+        let call = self.recorder.call();
+        let old = clerk.append(key, value).await;
+        self.ops.fetch_add(1, Ordering::Relaxed);
+        let input = KvInput::Append {
+            key: key.to_string(),
+            value: value.to_string(),
+        };
+        let output = KvOutput { value: old.clone() };
+        self.recorder.record(client, input, call, output);
+        old
+    }
+
+    /// Fails the test unless the recorded history is linearizable (Lab 2's model: Append
+    /// returns the old value).
+    pub fn check_linearizable(&self) {
+        let history = self.recorder.history();
+        assert_linearizable(
+            &KvModel::append_returns_old(),
+            &history,
+            LINEARIZABILITY_CHECK_TIMEOUT,
+        );
+    }
+}
+
+/// The course's `checkClntAppends`: `value` holds client `client`'s appends 0..count,
+/// each exactly once and in order.
+pub fn check_client_appends(client: usize, value: &str, count: usize) {
+    let mut last = None;
+    for j in 0..count {
+        let wanted = format!("x {client} {j} y");
+        let Some(at) = value.find(&wanted) else {
+            panic!("{client} missing element {wanted} in Append result {value}");
+        };
+        assert_eq!(
+            value.rfind(&wanted),
+            Some(at),
+            "duplicate element {wanted} in Append result"
+        );
+        if let Some(before) = last {
+            assert!(
+                at > before,
+                "wrong order for element {wanted} in Append result"
+            );
+        }
+        last = Some(at);
+    }
+}
