@@ -7,13 +7,14 @@
 
 mod json;
 mod unique;
+mod value;
 
 use super::{Model, Operation, Partition, Presolved};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 pub use json::{JsonError, from_json, to_json};
+pub use value::KvValue;
 
 /// A KV request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -107,26 +108,23 @@ pub fn show_value(v: &str) -> String {
 }
 
 impl Model for KvModel {
-    type State = Arc<str>;
+    type State = KvValue;
     type Input = KvInput;
     type Output = KvOutput;
 
-    fn init(&self) -> Arc<str> {
-        Arc::from("")
+    fn init(&self) -> KvValue {
+        KvValue::new("")
     }
 
-    fn step(&self, state: &Arc<str>, input: &KvInput, output: &KvOutput) -> Option<Arc<str>> {
+    fn step(&self, state: &KvValue, input: &KvInput, output: &KvOutput) -> Option<KvValue> {
         match input {
-            KvInput::Get { .. } => (*output.value == **state).then(|| state.clone()),
-            KvInput::Put { value, .. } => Some(Arc::from(value.as_str())),
+            KvInput::Get { .. } => state.eq_str(&output.value).then(|| state.clone()),
+            KvInput::Put { value, .. } => Some(KvValue::new(value)),
             KvInput::Append { value, .. } => {
-                if self.append_returns_old && *output.value != **state {
+                if self.append_returns_old && !state.eq_str(&output.value) {
                     return None;
                 }
-                let mut next = String::with_capacity(state.len() + value.len());
-                next.push_str(state);
-                next.push_str(value);
-                Some(Arc::from(next))
+                Some(state.append(value))
             }
         }
     }
@@ -158,13 +156,13 @@ impl Model for KvModel {
         }
     }
 
-    fn describe_state(&self, state: &Arc<str>) -> String {
-        show_value(state)
+    fn describe_state(&self, state: &KvValue) -> String {
+        show_value(&state.to_string())
     }
 
-    fn state_bytes(&self, state: &Arc<str>) -> usize {
-        // The memo holds a clone of the Arc; count the string as if owned, to be safe.
-        std::mem::size_of::<Arc<str>>() + state.len()
+    fn state_bytes(&self, state: &KvValue) -> usize {
+        // States share their earlier pieces; each new one adds a node and its piece.
+        64 + state.piece_len()
     }
 
     fn presolve(&self, history: &[KvOperation], partition: &Partition) -> Presolved {
