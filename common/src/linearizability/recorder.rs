@@ -99,6 +99,12 @@ impl<I: Clone, O: Clone> Recorder<I, O> {
         self.lock().history.clone()
     }
 
+    /// Moves the logged operations out, leaving the log empty: no copy of a history that
+    /// may hold gigabytes of values read.
+    pub fn take(&self) -> Vec<Operation<I, O>> {
+        std::mem::take(&mut self.lock().history)
+    }
+
     /// How many operations are logged.
     pub fn len(&self) -> usize {
         self.lock().history.len()
