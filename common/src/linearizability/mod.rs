@@ -489,8 +489,15 @@ fn check_partition<M: Model>(
             if let Some(allowed) = allowed {
                 verdict.allowed = allowed;
             } else if let Some(stuck) = verdict.stuck {
-                verdict.allowed =
-                    search::states_tried(model, history, &partition.ops, stuck, budget, cancelled);
+                verdict.allowed = search::states_tried(
+                    model,
+                    history,
+                    &partition.ops,
+                    model.init(),
+                    stuck,
+                    budget,
+                    cancelled,
+                );
             }
         }
         CheckResult::Unknown => {

@@ -347,17 +347,15 @@ fn segmented<M: Model>(
             let mut order = path_order(path);
             order.extend(out.linearization);
             let allowed = out.stuck.map(|stuck| {
-                let mut run = Run::new(model, history, segment, Some(stuck));
-                let mut steps = 0;
-                run.go(
+                states_tried(
+                    model,
+                    history,
+                    segment,
                     state.clone(),
-                    &mut Memo::new(),
-                    None,
+                    stuck,
                     budget,
-                    &mut steps,
                     cancelled,
-                );
-                run.watched
+                )
             });
             return Some(Outcome {
                 result: CheckResult::Illegal,
@@ -373,26 +371,21 @@ fn segmented<M: Model>(
     None
 }
 
-/// The distinct states (described, at most [`MAX_ALLOWED`]) in which the search tried the
-/// operation `watch` (a history index): what a legal order would have let it see.
+/// The distinct states (described, at most [`MAX_ALLOWED`]) in which a search of `ops`
+/// from `init` tried the operation `watch` (a history index): what a legal order would have
+/// let it see.
 pub(super) fn states_tried<M: Model>(
     model: &M,
     history: &[Operation<M::Input, M::Output>],
     ops: &[usize],
+    init: M::State,
     watch: usize,
     budget: Budget,
     cancelled: &(dyn Fn() -> bool + Sync),
 ) -> Vec<String> {
     let mut run = Run::new(model, history, ops, Some(watch));
     let mut steps = 0;
-    run.go(
-        model.init(),
-        &mut Memo::new(),
-        None,
-        budget,
-        &mut steps,
-        cancelled,
-    );
+    run.go(init, &mut Memo::new(), None, budget, &mut steps, cancelled);
     run.watched
 }
 
