@@ -4,7 +4,7 @@
 
 use crate::{Clerk, KvServer};
 use common::labrpc::{Network, Server};
-use common::linearizability::kv::{KvInput, KvModel, KvOutput};
+use common::linearizability::kv::{KvInput, KvModel, KvOutput, SharedValues};
 use common::linearizability::{Recorder, assert_linearizable};
 use common::report::{self, Summary};
 use common::sim::{self, RngExt};
@@ -25,6 +25,8 @@ pub struct Tester {
     server: KvServer,
     ops: Arc<AtomicU64>,
     recorder: Recorder<KvInput, KvOutput>,
+    /// Values read, shared between the operations that read them (see [`SharedValues`]).
+    values: SharedValues,
     started: Duration,
     rpcs_at_start: u64,
 }
@@ -53,6 +55,7 @@ impl Tester {
             server,
             ops: Arc::new(AtomicU64::new(0)),
             recorder: Recorder::new(),
+            values: SharedValues::new(),
             started: Duration::ZERO,
             rpcs_at_start: 0,
         }
@@ -103,7 +106,7 @@ impl Tester {
             key: key.to_string(),
         };
         let output = KvOutput {
-            value: value.clone(),
+            value: self.values.value(key, value.clone()),
         };
         self.recorder.record(client, input, call, output);
         value
@@ -131,7 +134,9 @@ impl Tester {
             key: key.to_string(),
             value: value.to_string(),
         };
-        let output = KvOutput { value: old.clone() };
+        let output = KvOutput {
+            value: self.values.value(key, old.clone()),
+        };
         self.recorder.record(client, input, call, output);
         old
     }
@@ -149,17 +154,34 @@ impl Tester {
 }
 
 /// The course's `checkClntAppends`: `value` holds client `client`'s appends 0..count,
-/// each exactly once and in order.
+/// each exactly once and in order. As the course's, the check looks for `"x <client> <j> y"`
+/// anywhere in the value, but it finds them all in one pass over the value rather than
+/// searching the value once per append.
 pub fn check_client_appends(client: usize, value: &str, count: usize) {
+    let prefix = format!("x {client} ");
+    // Where each append 0..count occurs. The prefix cannot overlap itself, so every
+    // occurrence of an append starts at one of these matches.
+    let mut found: Vec<Vec<usize>> = vec![Vec::new(); count];
+    for (at, _) in value.match_indices(&prefix) {
+        let rest = &value[at + prefix.len()..];
+        let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let canonical = digits == 1 || (digits > 1 && !rest.starts_with('0'));
+        if !canonical || !rest[digits..].starts_with(" y") {
+            continue;
+        }
+        match rest[..digits].parse::<usize>() {
+            Ok(j) if j < count => found[j].push(at),
+            _ => {}
+        }
+    }
     let mut last = None;
-    for j in 0..count {
+    for (j, places) in found.iter().enumerate() {
         let wanted = format!("x {client} {j} y");
-        let Some(at) = value.find(&wanted) else {
+        let Some(&at) = places.first() else {
             panic!("{client} missing element {wanted} in Append result {value}");
         };
-        assert_eq!(
-            value.rfind(&wanted),
-            Some(at),
+        assert!(
+            places.len() == 1,
             "duplicate element {wanted} in Append result"
         );
         if let Some(before) = last {
@@ -169,5 +191,29 @@ pub fn check_client_appends(client: usize, value: &str, count: usize) {
             );
         }
         last = Some(at);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_client_appends;
+
+    fn fails(value: &str, count: usize) -> bool {
+        std::panic::catch_unwind(|| check_client_appends(1, value, count)).is_err()
+    }
+
+    #[test]
+    fn client_appends_found_once_each_in_order() {
+        assert!(!fails("", 0));
+        assert!(!fails("x 1 0 yx 2 0 yx 1 1 yx 11 2 yx 1 2 y", 3));
+        assert!(fails("x 1 0 yx 1 2 y", 3), "missing");
+        assert!(fails("x 1 0 yx 1 1 yx 1 1 y", 2), "duplicate");
+        assert!(fails("x 1 1 yx 1 0 y", 2), "wrong order");
+        assert!(fails("x 1 00 yx 1 1 y", 2), "00 is not append 0");
+        assert!(fails("x 1 10 y", 2), "10 is not append 1 or 0");
+        assert!(
+            !fails("x 1 0 yx 1 1 yx 1 7 y", 2),
+            "later appends are not checked"
+        );
     }
 }

@@ -5,7 +5,7 @@
 //! return, in which order a sequential map answers them. So the history is linearizable by
 //! construction, and its concurrency is set by the pauses and latencies.
 
-use super::kv::{KvInput, KvOperation, KvOutput};
+use super::kv::{KvInput, KvOperation, KvOutput, KvValue};
 use crate::sim::{RngExt, StdRng};
 use std::collections::BTreeMap;
 
@@ -97,7 +97,9 @@ pub fn linearizable_kv(rng: &mut StdRng, w: &Workload) -> Vec<KvOperation> {
         let op = &mut pending[i].1;
         match &op.input {
             KvInput::Get { key } => {
-                op.output.value = store.get(key).cloned().unwrap_or_default();
+                op.output.value = store
+                    .get(key)
+                    .map_or_else(KvValue::default, |v| v.as_str().into());
             }
             KvInput::Put { key, value } => {
                 store.insert(key.clone(), value.clone());
@@ -105,7 +107,7 @@ pub fn linearizable_kv(rng: &mut StdRng, w: &Workload) -> Vec<KvOperation> {
             KvInput::Append { key, value } => {
                 let current = store.entry(key.clone()).or_default();
                 if w.append_returns_old {
-                    op.output.value = current.clone();
+                    op.output.value = current.as_str().into();
                 }
                 current.push_str(value);
             }
@@ -127,13 +129,13 @@ pub fn corrupt_one_read(rng: &mut StdRng, history: &mut [KvOperation]) {
     }
     let victim = gets[rng.random_range(0..gets.len())];
     let key = history[victim].input.key().to_string();
-    let others: Vec<String> = gets
+    let others: Vec<KvValue> = gets
         .iter()
         .filter(|&&i| history[i].input.key() == key && i != victim)
         .map(|&i| history[i].output.value.clone())
         .collect();
     history[victim].output.value = if others.is_empty() || rng.random_range(0..4) == 0 {
-        "never written".to_string()
+        "never written".into()
     } else {
         others[rng.random_range(0..others.len())].clone()
     };

@@ -52,7 +52,7 @@ pub fn to_json(model: &KvModel, history: &[KvOperation]) -> String {
         .iter()
         .map(|op| {
             let (kind, key, value, output) = match &op.input {
-                KvInput::Get { key } => ("get", key, None, Some(op.output.value.clone())),
+                KvInput::Get { key } => ("get", key, None, Some(op.output.value.to_string())),
                 KvInput::Put { key, value } => ("put", key, Some(value.clone()), None),
                 KvInput::Append { key, value } => (
                     "append",
@@ -60,7 +60,7 @@ pub fn to_json(model: &KvModel, history: &[KvOperation]) -> String {
                     Some(value.clone()),
                     model
                         .checks_append_output()
-                        .then(|| op.output.value.clone()),
+                        .then(|| op.output.value.to_string()),
                 ),
             };
             Record {
@@ -118,7 +118,9 @@ pub fn from_json(text: &str) -> Result<(KvModel, Vec<KvOperation>), JsonError> {
             client_id: r.client_id,
             input,
             call: r.call,
-            output: KvOutput { value: output },
+            output: KvOutput {
+                value: output.into(),
+            },
             ret: r.ret,
         });
     }

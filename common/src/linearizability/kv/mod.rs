@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub use json::{JsonError, from_json, to_json};
-pub use value::KvValue;
+pub use value::{KvValue, SharedValues};
 
 /// A KV request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,8 +53,9 @@ impl KvInput {
 /// Put, and for Append in Labs 4 and 5.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KvOutput {
-    /// The value returned.
-    pub value: String,
+    /// The value returned. Record values read through [`SharedValues`] so that a long
+    /// history shares them.
+    pub value: KvValue,
 }
 
 /// A KV operation as the tests record it.
@@ -118,10 +119,10 @@ impl Model for KvModel {
 
     fn step(&self, state: &KvValue, input: &KvInput, output: &KvOutput) -> Option<KvValue> {
         match input {
-            KvInput::Get { .. } => state.eq_str(&output.value).then(|| state.clone()),
+            KvInput::Get { .. } => (*state == output.value).then(|| state.clone()),
             KvInput::Put { value, .. } => Some(KvValue::new(value)),
             KvInput::Append { value, .. } => {
-                if self.append_returns_old && !state.eq_str(&output.value) {
+                if self.append_returns_old && *state != output.value {
                     return None;
                 }
                 Some(state.append(value))
@@ -145,12 +146,14 @@ impl Model for KvModel {
 
     fn describe_operation(&self, input: &KvInput, output: &KvOutput) -> String {
         match input {
-            KvInput::Get { key } => format!("Get({key:?}) -> {}", show_value(&output.value)),
+            KvInput::Get { key } => {
+                format!("Get({key:?}) -> {}", show_value(&output.value.to_string()))
+            }
             KvInput::Put { key, value } => format!("Put({key:?}, {})", show_value(value)),
             KvInput::Append { key, value } if self.append_returns_old => format!(
                 "Append({key:?}, {}) -> {}",
                 show_value(value),
-                show_value(&output.value)
+                show_value(&output.value.to_string())
             ),
             KvInput::Append { key, value } => format!("Append({key:?}, {})", show_value(value)),
         }
@@ -162,7 +165,7 @@ impl Model for KvModel {
 
     fn state_bytes(&self, state: &KvValue) -> usize {
         // States share their earlier pieces; each new one adds a node and its piece.
-        64 + state.piece_len()
+        96 + state.piece_len()
     }
 
     fn presolve(&self, history: &[KvOperation], partition: &Partition) -> Presolved {

@@ -18,7 +18,7 @@
 //! When a value is written twice, a value is empty, or a read splits in two ways, the
 //! presolver stands aside and the general search decides.
 
-use super::{KvInput, KvModel, KvOperation};
+use super::{KvInput, KvModel, KvOperation, KvValue};
 use crate::linearizability::{Model, Presolved};
 use std::collections::{BTreeSet, HashMap};
 
@@ -194,15 +194,20 @@ impl<'a> Key<'a> {
         let mut succ_by = vec![NONE; n + 1];
         let mut pred_by = vec![NONE; n + 1];
         let mut readers: Vec<Vec<usize>> = vec![Vec::new(); n + 1];
-        let mut splits: HashMap<&str, Split> = HashMap::new();
+        // Values are materialized once each, to be split.
+        #[expect(
+            clippy::mutable_key_type,
+            reason = "a value's hash and equality never read its memo of equal nodes"
+        )]
+        let mut splits: HashMap<&KvValue, Split> = HashMap::new();
         for l in 0..n {
             if !self.is_observer(l) {
                 continue;
             }
-            let value = self.ops[l].output.value.as_str();
+            let value = &self.ops[l].output.value;
             let split = splits
                 .entry(value)
-                .or_insert_with(|| self.split(value))
+                .or_insert_with(|| self.split(&value.to_string()))
                 .clone();
             let mut chain = match split {
                 Split::Chain(chain) => chain,

@@ -423,7 +423,7 @@ fn linearizability_long_single_writer_history_is_decided() {
     // A stale read deep inside is found, with everything before it as the legal prefix.
     let stale = 4005;
     assert!(matches!(history[stale].input, KvInput::Get { .. }));
-    history[stale].output.value.push('x');
+    history[stale].output.value = history[stale].output.value.append("x");
     let v = verdict(&model, &history);
     let p = v.first_illegal().expect("illegal");
     assert_eq!(p.stuck, Some(stale));
