@@ -1,1 +1,9 @@
-//! Lab 3: Raft (to be built: see the Lab 3A+3B and 3C+3D issues).
+//! Lab 3: Raft.
+//!
+//! - [`core`]: the protocol as a pure, synchronous state machine (events in, actions out),
+//!   with a unit test beside each rule of the paper's Figure 2;
+//! - [`node`]: [`Raft`], the thin Tokio driver that feeds the core ticks, RPCs and
+//!   proposals, persists, sends and applies what it returns;
+//! - [`tester`]: the course's `config.go`, for the ported tests.
+
+pub mod core;

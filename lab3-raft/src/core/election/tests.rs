@@ -1,0 +1,300 @@
+//! Unit tests of the election rules: state in, one input, state and messages out.
+
+use crate::core::messages::{Request, RequestVoteReply, Response};
+use crate::core::test_util::{append, follower, leader, sent, vote};
+use crate::core::{Input, Role, RoleState};
+
+fn request_vote(
+    core: &mut crate::core::Core,
+    args: crate::core::messages::RequestVoteArgs,
+) -> (bool, bool) {
+    let out = core.step(Input::Request(Request::RequestVote(args)));
+    let Some(Response::RequestVote(reply)) = out.reply else {
+        panic!("no vote reply");
+    };
+    (reply.vote_granted, out.persist)
+}
+
+fn vote_reply(from: usize, term: u64, request_term: u64, granted: bool) -> Input {
+    Input::Response {
+        from,
+        request: Request::RequestVote(vote(request_term, 0, (0, 0))),
+        response: Response::RequestVote(RequestVoteReply {
+            term,
+            vote_granted: granted,
+        }),
+    }
+}
+
+/// Figure 2, RequestVote: a vote for an up-to-date candidate of the current term, and it
+/// is persisted before the reply leaves (checklist G14's output side).
+#[test]
+fn grants_a_vote_and_persists_it() {
+    let mut f = follower(1, 3, 2, &[1, 2]);
+    let (granted, persist) = request_vote(&mut f, vote(2, 0, (2, 2)));
+    assert!(granted);
+    assert!(persist, "a granted vote is durable before the reply");
+    assert_eq!(f.voted_for(), Some(0));
+}
+
+/// Figure 2: at most one candidate per term; asking again for the same one is granted.
+#[test]
+fn one_vote_per_term() {
+    let mut f = follower(1, 3, 2, &[1]);
+    assert!(request_vote(&mut f, vote(2, 0, (1, 1))).0);
+    assert!(
+        !request_vote(&mut f, vote(2, 2, (1, 1))).0,
+        "another candidate, same term"
+    );
+    assert!(
+        request_vote(&mut f, vote(2, 0, (1, 1))).0,
+        "a retry of the same candidate"
+    );
+}
+
+/// Figure 2: a request from an older term is refused, and the reply carries the newer term.
+#[test]
+fn refuses_an_older_term() {
+    let mut f = follower(1, 3, 5, &[]);
+    let out = f.step(Input::Request(Request::RequestVote(vote(4, 0, (9, 9)))));
+    assert_eq!(
+        out.reply,
+        Some(Response::RequestVote(RequestVoteReply {
+            term: 5,
+            vote_granted: false
+        }))
+    );
+    assert!(!out.persist);
+}
+
+/// Checklist G7 / §5.4.1: compare last terms first, then last indexes; a longer log with
+/// an older last term is not up-to-date.
+#[test]
+fn up_to_date_compares_terms_then_length() {
+    struct Case {
+        name: &'static str,
+        candidate_last: (u64, u64),
+        granted: bool,
+    }
+    // The voter's log ends at term 3, index 3.
+    let cases = [
+        Case {
+            name: "later last term, shorter log",
+            candidate_last: (4, 1),
+            granted: true,
+        },
+        Case {
+            name: "same term, longer log",
+            candidate_last: (3, 4),
+            granted: true,
+        },
+        Case {
+            name: "same term, same length",
+            candidate_last: (3, 3),
+            granted: true,
+        },
+        Case {
+            name: "same term, shorter log",
+            candidate_last: (3, 2),
+            granted: false,
+        },
+        Case {
+            name: "older last term, longer log",
+            candidate_last: (2, 9),
+            granted: false,
+        },
+    ];
+    for c in cases {
+        let mut f = follower(1, 3, 5, &[1, 3, 3]);
+        let (granted, _) = request_vote(&mut f, vote(5, 0, c.candidate_last));
+        assert_eq!(granted, c.granted, "{}", c.name);
+    }
+}
+
+/// Checklist G6: a peer that voted in term T still votes in T+1: the newer term clears the
+/// vote before the request is judged.
+#[test]
+fn a_newer_term_clears_the_vote_before_judging() {
+    let mut f = follower(1, 3, 2, &[1]);
+    assert!(request_vote(&mut f, vote(2, 0, (1, 1))).0);
+    assert!(request_vote(&mut f, vote(3, 2, (1, 1))).0);
+    assert_eq!((f.current_term(), f.voted_for()), (3, Some(2)));
+}
+
+/// Checklist G6 for requests the peer refuses: the term is adopted all the same (and that
+/// is persisted), and a leader steps down.
+#[test]
+fn a_newer_term_makes_a_leader_step_down_even_when_refusing() {
+    let mut l = leader(0, 3, 2, &[1, 2]);
+    let (granted, persist) = request_vote(&mut l, vote(3, 1, (1, 1)));
+    assert!(!granted, "the candidate's log is behind");
+    assert!(persist, "the new term is durable");
+    assert_eq!(
+        (l.current_term(), l.role(), l.voted_for()),
+        (3, Role::Follower, None)
+    );
+}
+
+/// Checklist G6 for replies: a reply with a newer term makes the peer a follower of it.
+#[test]
+fn a_reply_with_a_newer_term_makes_a_follower() {
+    let mut l = leader(0, 3, 2, &[]);
+    let out = l.step(vote_reply(1, 7, 2, false));
+    assert!(out.persist);
+    assert_eq!(
+        (l.current_term(), l.role(), l.voted_for()),
+        (7, Role::Follower, None)
+    );
+}
+
+/// Checklist G5: a follower or candidate whose timer runs out starts an election in a new
+/// term, votes for itself and asks every other peer.
+#[test]
+fn a_timeout_starts_an_election() {
+    for start_as_candidate in [false, true] {
+        let mut c = follower(1, 3, 4, &[1, 4]);
+        if start_as_candidate {
+            c.role = RoleState::Candidate {
+                votes: vec![None; 3],
+            };
+        }
+        let timeout = c.election_timeout;
+        for _ in 1..timeout {
+            assert!(c.step(Input::Tick).messages.is_empty());
+        }
+        let out = c.step(Input::Tick);
+        assert_eq!(
+            (c.current_term(), c.role(), c.voted_for()),
+            (5, Role::Candidate, Some(1))
+        );
+        assert!(out.persist);
+        assert_eq!(
+            sent(&out),
+            [
+                "to 0: RequestVote t5 last=4/2",
+                "to 2: RequestVote t5 last=4/2"
+            ]
+        );
+    }
+}
+
+/// Election timeouts are drawn from the configured range, and differ between rounds.
+#[test]
+fn election_timeouts_are_random_within_the_range() {
+    let mut f = follower(0, 3, 0, &[]);
+    let config = f.config();
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..50 {
+        f.reset_election_timer();
+        assert!(
+            (config.election_timeout_min..config.election_timeout_max)
+                .contains(&f.election_timeout)
+        );
+        seen.insert(f.election_timeout);
+    }
+    assert!(seen.len() > 5, "random: {seen:?}");
+}
+
+/// Figure 2: votes from a majority make the candidate leader, which asserts itself at
+/// once with AppendEntries to everyone.
+#[test]
+fn a_majority_of_votes_makes_a_leader() {
+    let mut c = follower(0, 5, 1, &[1]);
+    c.become_candidate();
+    let _ = std::mem::take(&mut c.out);
+    let out = c.step(vote_reply(1, 2, 2, true));
+    assert_eq!(c.role(), Role::Candidate, "2 of 5");
+    assert!(out.messages.is_empty());
+    let out = c.step(vote_reply(3, 2, 2, false));
+    assert_eq!(c.role(), Role::Candidate);
+    let out2 = c.step(vote_reply(4, 2, 2, true));
+    assert!(out.messages.is_empty());
+    assert_eq!(c.role(), Role::Leader, "3 of 5");
+    assert_eq!(
+        sent(&out2),
+        [
+            "to 1: AppendEntries t2 prev=1/1 commit=0 []",
+            "to 2: AppendEntries t2 prev=1/1 commit=0 []",
+            "to 3: AppendEntries t2 prev=1/1 commit=0 []",
+            "to 4: AppendEntries t2 prev=1/1 commit=0 []",
+        ]
+    );
+}
+
+/// A cluster of one elects itself at its first timeout.
+#[test]
+fn a_single_peer_elects_itself() {
+    let mut c = follower(0, 1, 0, &[]);
+    while c.role() != Role::Leader {
+        let _ = c.step(Input::Tick);
+    }
+    assert_eq!(c.current_term(), 1);
+}
+
+/// Checklist G8: a vote from an earlier term's election counts for nothing.
+#[test]
+fn a_stale_vote_is_ignored() {
+    let mut c = follower(0, 3, 1, &[]);
+    c.become_candidate(); // term 2
+    c.become_candidate(); // term 3: the term-2 election timed out
+    let _ = std::mem::take(&mut c.out);
+    let out = c.step(vote_reply(1, 2, 2, true));
+    assert_eq!(
+        c.role(),
+        Role::Candidate,
+        "a term-2 vote does not elect in term 3"
+    );
+    assert_eq!(out, crate::core::Output::default());
+}
+
+/// Checklist G4: the election timer restarts when the peer grants a vote, starts an
+/// election, or hears from the current leader; not when it refuses a vote or gets a
+/// request from an older term.
+#[test]
+fn the_election_timer_restarts_only_when_it_should() {
+    struct Case {
+        name: &'static str,
+        input: Input,
+        restarts: bool,
+    }
+    let cases = [
+        Case {
+            name: "grants a vote",
+            input: Input::Request(Request::RequestVote(vote(3, 0, (3, 5)))),
+            restarts: true,
+        },
+        Case {
+            name: "refuses a vote (log behind), in a newer term",
+            input: Input::Request(Request::RequestVote(vote(4, 0, (1, 1)))),
+            restarts: false,
+        },
+        Case {
+            name: "refuses a vote from an older term",
+            input: Input::Request(Request::RequestVote(vote(2, 0, (9, 9)))),
+            restarts: false,
+        },
+        Case {
+            name: "AppendEntries from the current leader",
+            input: Input::Request(Request::AppendEntries(append(3, 0, (1, 1), &[], 0))),
+            restarts: true,
+        },
+        Case {
+            name: "AppendEntries that fails the check, from the current leader",
+            input: Input::Request(Request::AppendEntries(append(3, 0, (3, 9), &[], 0))),
+            restarts: true,
+        },
+        Case {
+            name: "AppendEntries from an older term",
+            input: Input::Request(Request::AppendEntries(append(2, 0, (1, 1), &[], 0))),
+            restarts: false,
+        },
+    ];
+    for c in cases {
+        let mut f = follower(1, 3, 3, &[1, 2]);
+        for _ in 0..5 {
+            let _ = f.step(Input::Tick);
+        }
+        let _ = f.step(c.input);
+        assert_eq!(f.election_elapsed == 0, c.restarts, "{}", c.name);
+    }
+}

@@ -1,0 +1,222 @@
+//! [`Log`]: the Raft log and the only place where a log index becomes a position in memory.
+//!
+//! Coordinates: log indexes start at 1, and index 0 stands for the empty prefix. A
+//! snapshot (Lab 3D) replaces a prefix of the log; `last_included_index` is the last index
+//! it covers and `last_included_term` that entry's term (both 0 when there is none). The
+//! entries kept in memory are those after it:
+//!
+//! ```text
+//! index:   ... last_included_index | first_index ... last_index
+//! stored:      (in the snapshot)   | entries[0]  ... entries[len-1]
+//! ```
+//!
+//! Invariant: `entries[k]` has index `last_included_index + 1 + k`, and terms never
+//! decrease along the log. [`Log::term`] answers for `last_included_index` too, so an
+//! AppendEntries whose `prev_log_index` is the snapshot point can still be checked.
+
+use serde::{Deserialize, Serialize};
+
+/// One log entry: the term of the leader that created it and the service's command.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    /// The term in which a leader appended it.
+    pub term: u64,
+    /// The service's encoded command.
+    pub command: Vec<u8>,
+}
+
+/// The log; see the module documentation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Log {
+    last_included_index: u64,
+    last_included_term: u64,
+    entries: Vec<Entry>,
+}
+
+impl Log {
+    /// An empty log with no snapshot.
+    pub fn new() -> Log {
+        Log::default()
+    }
+
+    /// The last index the snapshot covers (0: no snapshot).
+    pub fn last_included_index(&self) -> u64 {
+        self.last_included_index
+    }
+
+    /// The term of the entry at `last_included_index` (0: no snapshot).
+    pub fn last_included_term(&self) -> u64 {
+        self.last_included_term
+    }
+
+    /// The index of the first entry held in memory (`last_index + 1` when there is none).
+    pub fn first_index(&self) -> u64 {
+        self.last_included_index + 1
+    }
+
+    /// The index of the last entry (0 for an empty log without a snapshot).
+    pub fn last_index(&self) -> u64 {
+        self.last_included_index + self.entries.len() as u64
+    }
+
+    /// The term of the last entry (0 for an empty log without a snapshot).
+    pub fn last_term(&self) -> u64 {
+        self.entries
+            .last()
+            .map_or(self.last_included_term, |e| e.term)
+    }
+
+    /// Position in `entries` of `index`, if it is held in memory.
+    fn position(&self, index: u64) -> Option<usize> {
+        if index < self.first_index() || index > self.last_index() {
+            return None;
+        }
+        usize::try_from(index - self.first_index()).ok()
+    }
+
+    /// The term of the entry at `index`: known for the held entries, for
+    /// `last_included_index`, and for index 0 (term 0). `None` below the snapshot point
+    /// (compacted) or past the end.
+    pub fn term(&self, index: u64) -> Option<u64> {
+        if index == self.last_included_index {
+            return Some(self.last_included_term);
+        }
+        self.position(index).map(|p| self.entries[p].term)
+    }
+
+    /// The entry at `index`, if it is held in memory.
+    pub fn entry(&self, index: u64) -> Option<&Entry> {
+        self.position(index).map(|p| &self.entries[p])
+    }
+
+    /// The entries from `from` to the end (empty if `from` is past the end).
+    ///
+    /// # Panics
+    /// If `from` is at or below the snapshot point: those entries are gone, and a caller
+    /// that needs them must send the snapshot instead.
+    pub fn entries_from(&self, from: u64) -> &[Entry] {
+        assert!(
+            from >= self.first_index(),
+            "entries from {from} asked, but the log starts at {}",
+            self.first_index()
+        );
+        let start = usize::try_from(from - self.first_index()).unwrap_or(usize::MAX);
+        self.entries.get(start..).unwrap_or(&[])
+    }
+
+    /// Appends one entry and returns its index.
+    pub fn append(&mut self, entry: Entry) -> u64 {
+        debug_assert!(entry.term >= self.last_term(), "terms never decrease");
+        self.entries.push(entry);
+        self.last_index()
+    }
+
+    /// Removes the entries from `index` to the end.
+    ///
+    /// # Panics
+    /// If `index` is at or below the snapshot point: what a snapshot covers is committed
+    /// and can never conflict.
+    pub fn truncate_from(&mut self, index: u64) {
+        assert!(
+            index > self.last_included_index,
+            "truncating from {index}, inside the snapshot ending at {}",
+            self.last_included_index
+        );
+        if let Some(p) = self.position(index) {
+            self.entries.truncate(p);
+        }
+    }
+
+    /// The first index of the run of entries of term `term` that ends at `index` (the
+    /// follower's `x_index` for fast backup). Stops at the first held entry.
+    pub fn first_index_of_term_run(&self, index: u64) -> u64 {
+        let term = self.term(index);
+        let mut first = index;
+        while first > self.first_index() && self.term(first - 1) == term {
+            first -= 1;
+        }
+        first
+    }
+
+    /// The index of the last entry of term `term`, if the log holds one (the leader's side
+    /// of fast backup). The snapshot point counts.
+    pub fn last_index_of_term(&self, term: u64) -> Option<u64> {
+        if let Some(p) = self.entries.iter().rposition(|e| e.term == term) {
+            return Some(self.first_index() + p as u64);
+        }
+        (self.last_included_term == term && self.last_included_index > 0)
+            .then_some(self.last_included_index)
+    }
+}
+
+/// A log without a snapshot holding entries of these terms at indexes 1, 2, ..., each
+/// with its index as the command (a compact fixture for the unit tests).
+#[cfg(test)]
+pub(crate) fn log_of(terms: &[u64]) -> Log {
+    let mut log = Log::new();
+    for &term in terms {
+        let index = log.last_index() + 1;
+        log.append(Entry {
+            term,
+            command: index.to_le_bytes().to_vec(),
+        });
+    }
+    log
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_empty_log_has_only_the_empty_prefix() {
+        let log = Log::new();
+        assert_eq!(
+            (log.first_index(), log.last_index(), log.last_term()),
+            (1, 0, 0)
+        );
+        assert_eq!(log.term(0), Some(0), "index 0 is the empty prefix, term 0");
+        assert_eq!(log.term(1), None);
+        assert!(log.entries_from(1).is_empty());
+    }
+
+    #[test]
+    fn indexes_map_to_entries() {
+        let log = log_of(&[1, 1, 2]);
+        assert_eq!(log.last_index(), 3);
+        assert_eq!(log.last_term(), 2);
+        assert_eq!(
+            [log.term(1), log.term(2), log.term(3), log.term(4)],
+            [Some(1), Some(1), Some(2), None]
+        );
+        assert_eq!(log.entries_from(2).len(), 2);
+        assert_eq!(log.entries_from(4).len(), 0, "past the end: nothing");
+        assert_eq!(log.entries_from(9).len(), 0);
+    }
+
+    #[test]
+    fn truncation_keeps_the_prefix() {
+        let mut log = log_of(&[1, 1, 2, 3]);
+        log.truncate_from(3);
+        assert_eq!(log.last_index(), 2);
+        assert_eq!(log.last_term(), 1);
+        log.truncate_from(7);
+        assert_eq!(log.last_index(), 2, "past the end: nothing to remove");
+    }
+
+    #[test]
+    fn term_runs_for_fast_backup() {
+        let log = log_of(&[1, 1, 4, 4, 4, 5]);
+        assert_eq!(log.first_index_of_term_run(5), 3);
+        assert_eq!(log.first_index_of_term_run(2), 1);
+        assert_eq!(log.first_index_of_term_run(6), 6);
+        assert_eq!(log.last_index_of_term(4), Some(5));
+        assert_eq!(log.last_index_of_term(1), Some(2));
+        assert_eq!(log.last_index_of_term(2), None);
+        assert_eq!(
+            log.last_index_of_term(0),
+            None,
+            "the empty prefix is no entry"
+        );
+    }
+}

@@ -1,0 +1,136 @@
+//! The RPCs of the Raft paper's Figure 2, one struct per request and per reply, as they
+//! travel on the network (encoded with `common::codec`).
+//!
+//! A reply alone does not say which request it answers, and replies can arrive late or out
+//! of order; so the driver hands the core each reply together with the request it answers
+//! ([`super::Input::Response`]), and the core judges it against that request.
+
+use super::log::Entry;
+use serde::{Deserialize, Serialize};
+
+/// RequestVote arguments: a candidate asks for a vote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestVoteArgs {
+    /// The candidate's term.
+    pub term: u64,
+    /// The candidate asking for the vote.
+    pub candidate_id: usize,
+    /// Index of the candidate's last log entry.
+    pub last_log_index: u64,
+    /// Term of the candidate's last log entry.
+    pub last_log_term: u64,
+}
+
+/// RequestVote reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestVoteReply {
+    /// The voter's current term, for the candidate to update itself.
+    pub term: u64,
+    /// Whether the candidate received the vote.
+    pub vote_granted: bool,
+}
+
+/// AppendEntries arguments: the leader replicates entries, or sends a heartbeat (no
+/// entries; the consistency check applies all the same).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppendEntriesArgs {
+    /// The leader's term.
+    pub term: u64,
+    /// The leader, so followers can tell clients where to go.
+    pub leader_id: usize,
+    /// Index of the entry just before the new ones.
+    pub prev_log_index: u64,
+    /// Term of the entry at `prev_log_index`.
+    pub prev_log_term: u64,
+    /// The entries to store, from `prev_log_index + 1` (empty for a heartbeat).
+    pub entries: Vec<Entry>,
+    /// The leader's `commit_index`.
+    pub leader_commit: u64,
+}
+
+/// AppendEntries reply, with the course's fields for fast log backtracking.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AppendEntriesReply {
+    /// The follower's current term, for the leader to update itself.
+    pub term: u64,
+    /// Whether the follower held an entry matching `prev_log_index` and `prev_log_term`.
+    pub success: bool,
+    /// On a mismatch: the term of the follower's conflicting entry at `prev_log_index`, or
+    /// `None` if its log is too short to have one.
+    pub x_term: Option<u64>,
+    /// On a mismatch with `x_term`: the first index the follower holds of that term.
+    pub x_index: u64,
+    /// On a mismatch: the follower's log length (its last index + 1).
+    pub x_len: u64,
+}
+
+/// A request one peer sends another.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Request {
+    /// RequestVote.
+    RequestVote(RequestVoteArgs),
+    /// AppendEntries.
+    AppendEntries(AppendEntriesArgs),
+}
+
+/// The reply to a [`Request`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Response {
+    /// Reply to RequestVote.
+    RequestVote(RequestVoteReply),
+    /// Reply to AppendEntries.
+    AppendEntries(AppendEntriesReply),
+}
+
+impl Request {
+    /// The sender's term.
+    pub fn term(&self) -> u64 {
+        match self {
+            Request::RequestVote(a) => a.term,
+            Request::AppendEntries(a) => a.term,
+        }
+    }
+
+    /// The RPC method name on the network (`Raft.<Method>`).
+    pub fn method(&self) -> &'static str {
+        match self {
+            Request::RequestVote(_) => "Raft.RequestVote",
+            Request::AppendEntries(_) => "Raft.AppendEntries",
+        }
+    }
+}
+
+impl Response {
+    /// The replier's term.
+    pub fn term(&self) -> u64 {
+        match self {
+            Response::RequestVote(r) => r.term,
+            Response::AppendEntries(r) => r.term,
+        }
+    }
+}
+
+/// One line per message, as logs and unit-test transcripts show it.
+impl std::fmt::Display for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Request::RequestVote(a) => write!(
+                f,
+                "RequestVote t{} last={}/{}",
+                a.term, a.last_log_term, a.last_log_index
+            ),
+            Request::AppendEntries(a) => {
+                write!(
+                    f,
+                    "AppendEntries t{} prev={}/{} commit={} [",
+                    a.term, a.prev_log_term, a.prev_log_index, a.leader_commit
+                )?;
+                for (k, e) in a.entries.iter().enumerate() {
+                    let sep = if k == 0 { "" } else { " " };
+                    write!(f, "{sep}{}/{}", e.term, a.prev_log_index + 1 + k as u64)?;
+                }
+                write!(f, "]")
+            }
+        }
+    }
+}

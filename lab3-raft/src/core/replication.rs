@@ -1,0 +1,247 @@
+//! Log replication: AppendEntries on the leader's and on the follower's side, the fast
+//! backup of `next_index`, and the commit rule.
+//!
+//! Figure 2, follower side: refuse a request from an older term; refuse if the log has no
+//! entry at `prev_log_index` with `prev_log_term`; delete an existing entry that conflicts
+//! with a new one (same index, different term) and all that follow it; append the entries
+//! not already there; set `commit_index` to min(`leader_commit`, index of the last new
+//! entry). Leader side: on success, `match_index` and `next_index` advance to what was
+//! sent; on a mismatch, `next_index` backs up (by the course's `x_term`/`x_index`/`x_len`,
+//! a term at a time) and the leader retries at once. The leader commits an index stored on
+//! a majority only if its entry is of the current term (§5.4.2, Figure 8).
+
+use super::log::Entry;
+use super::messages::{AppendEntriesArgs, AppendEntriesReply, Request};
+use super::quorum::majority_index;
+use super::{Core, RoleState};
+
+impl Core {
+    /// Sends AppendEntries to every follower (new entries, or a heartbeat), and restarts
+    /// the heartbeat interval.
+    pub(super) fn broadcast_append_entries(&mut self) {
+        self.heartbeat_elapsed = 0;
+        let me = self.me;
+        for peer in (0..self.peers).filter(|&p| p != me) {
+            self.send_append_entries(peer);
+        }
+    }
+
+    /// Sends `peer` the entries from its `next_index` to the end of the log.
+    pub(super) fn send_append_entries(&mut self, peer: usize) {
+        let RoleState::Leader { next_index, .. } = &self.role else {
+            return;
+        };
+        let prev_log_index = next_index[peer] - 1;
+        let Some(prev_log_term) = self.log.term(prev_log_index) else {
+            panic!(
+                "peer {} (term {}): no term for prev_log_index {prev_log_index} of peer {peer}",
+                self.me, self.current_term
+            );
+        };
+        let args = AppendEntriesArgs {
+            term: self.current_term,
+            leader_id: self.me,
+            prev_log_index,
+            prev_log_term,
+            entries: self.log.entries_from(prev_log_index + 1).to_vec(),
+            leader_commit: self.commit_index,
+        };
+        self.out.messages.push((peer, Request::AppendEntries(args)));
+    }
+
+    /// Answers AppendEntries (the term was already brought up to date by `step`).
+    pub(super) fn handle_append_entries(&mut self, args: AppendEntriesArgs) -> AppendEntriesReply {
+        let mut reply = AppendEntriesReply {
+            term: self.current_term,
+            success: false,
+            x_term: None,
+            x_index: 0,
+            x_len: self.log.last_index() + 1,
+        };
+        if args.term < self.current_term {
+            // From a deposed leader: refuse, and do not reset the timer (checklist G4).
+            return reply;
+        }
+        if args.leader_id >= self.peers || args.leader_id == self.me {
+            tracing::warn!(
+                peer = self.me,
+                leader = args.leader_id,
+                "AppendEntries from no such leader; refused"
+            );
+            return reply;
+        }
+        // The leader of this term: a candidate gives up, and every follower waits anew.
+        self.become_follower(args.term, Some(args.leader_id));
+        self.reset_election_timer();
+
+        // The consistency check, for heartbeats too (checklist G1).
+        let last = self.log.last_index();
+        match self.log.term(args.prev_log_index) {
+            Some(term) if term == args.prev_log_term => {}
+            Some(term) => {
+                reply.x_term = Some(term);
+                reply.x_index = self.log.first_index_of_term_run(args.prev_log_index);
+                tracing::debug!(
+                    peer = self.me,
+                    term = self.current_term,
+                    index = args.prev_log_index,
+                    x_term = term,
+                    x_index = reply.x_index,
+                    "log mismatch"
+                );
+                return reply;
+            }
+            None if args.prev_log_index > last => {
+                tracing::debug!(
+                    peer = self.me,
+                    term = self.current_term,
+                    index = args.prev_log_index,
+                    x_len = reply.x_len,
+                    "log too short"
+                );
+                return reply;
+            }
+            None => {
+                // Below the snapshot point (3D): everything there is committed and so
+                // matches; check the entries that go past it.
+                return self.handle_append_entries_below_snapshot(args, reply);
+            }
+        }
+
+        let covered = self.append_entries_at(args.prev_log_index, args.entries);
+        self.advance_follower_commit(args.leader_commit, covered);
+        reply.success = true;
+        reply
+    }
+
+    /// A request whose `prev_log_index` is inside this peer's snapshot: the entries up to
+    /// the snapshot point are committed, so identical here; only the rest is appended.
+    fn handle_append_entries_below_snapshot(
+        &mut self,
+        mut args: AppendEntriesArgs,
+        mut reply: AppendEntriesReply,
+    ) -> AppendEntriesReply {
+        let snapshot_index = self.log.last_included_index();
+        let skip = usize::try_from(snapshot_index - args.prev_log_index).unwrap_or(usize::MAX);
+        if args.entries.len() <= skip {
+            // Everything it carries is in the snapshot already.
+            reply.success = true;
+            return reply;
+        }
+        args.entries.drain(..skip);
+        let covered = self.append_entries_at(snapshot_index, args.entries);
+        self.advance_follower_commit(args.leader_commit, covered);
+        reply.success = true;
+        reply
+    }
+
+    /// Stores `entries` after `prev_log_index` (which matches), truncating only from the
+    /// first entry that conflicts, so a late, shorter request never cuts off entries that
+    /// follow (checklist G2). Returns the index of the last entry the request covers.
+    fn append_entries_at(&mut self, prev_log_index: u64, entries: Vec<Entry>) -> u64 {
+        let covered = prev_log_index + entries.len() as u64;
+        // Entries already here (same index, same term) are skipped, not rewritten.
+        let present = entries
+            .iter()
+            .enumerate()
+            .take_while(|(k, entry)| {
+                self.log.term(prev_log_index + 1 + *k as u64) == Some(entry.term)
+            })
+            .count();
+        let first_new = prev_log_index + 1 + present as u64;
+        if present < entries.len() && first_new <= self.log.last_index() {
+            tracing::debug!(
+                peer = self.me,
+                term = self.current_term,
+                index = first_new,
+                "conflict: truncating"
+            );
+            self.truncate_log_from(first_new);
+        }
+        for entry in entries.into_iter().skip(present) {
+            self.append_to_log(entry);
+        }
+        covered
+    }
+
+    /// A follower's commit index follows the leader's, but only as far as this request
+    /// showed the log matches the leader's (checklist G3); it never moves back.
+    fn advance_follower_commit(&mut self, leader_commit: u64, covered: u64) {
+        let commit = leader_commit.min(covered);
+        if commit > self.commit_index {
+            self.commit_index = commit;
+        }
+    }
+
+    /// Handles a reply to an AppendEntries of the current term (stale ones never get here).
+    pub(super) fn handle_append_entries_reply(
+        &mut self,
+        from: usize,
+        args: &AppendEntriesArgs,
+        reply: &AppendEntriesReply,
+    ) {
+        let RoleState::Leader {
+            next_index,
+            match_index,
+        } = &mut self.role
+        else {
+            return;
+        };
+        if reply.success {
+            // From what was sent, not from the log as it is now (checklist G9); replies
+            // may come back out of order, so never backwards.
+            let matched = args.prev_log_index + args.entries.len() as u64;
+            if matched > match_index[from] {
+                match_index[from] = matched;
+            }
+            next_index[from] = next_index[from].max(matched + 1);
+            self.maybe_advance_commit();
+            return;
+        }
+        if args.prev_log_index + 1 != next_index[from] {
+            // About a position the leader has already moved on from.
+            return;
+        }
+        // A mismatch: back up a whole term at a time (checklist G13).
+        let backed_up = match reply.x_term {
+            None => reply.x_len,
+            Some(term) => match self.log.last_index_of_term(term) {
+                Some(last_of_term) => last_of_term + 1,
+                None => reply.x_index,
+            },
+        };
+        // Always back up by at least one, never below what the peer is known to hold.
+        next_index[from] = backed_up
+            .min(args.prev_log_index)
+            .max(match_index[from] + 1);
+        tracing::debug!(
+            peer = self.me,
+            term = self.current_term,
+            follower = from,
+            next_index = next_index[from],
+            "backs up"
+        );
+        self.send_append_entries(from);
+    }
+
+    /// Commits the highest index stored on a majority, if its entry is of the current term
+    /// (checklist G11: older entries are committed only by a current-term entry after them).
+    pub(super) fn maybe_advance_commit(&mut self) {
+        let RoleState::Leader { match_index, .. } = &self.role else {
+            return;
+        };
+        let majority = majority_index(match_index);
+        if majority > self.commit_index && self.log.term(majority) == Some(self.current_term) {
+            tracing::debug!(
+                peer = self.me,
+                term = self.current_term,
+                index = majority,
+                "commits"
+            );
+            self.commit_index = majority;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
