@@ -7,3 +7,8 @@
 //! - [`tester`]: the course's `config.go`, for the ported tests.
 
 pub mod core;
+pub mod node;
+mod persist;
+pub mod tester;
+
+pub use node::Raft;

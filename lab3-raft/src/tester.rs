@@ -1,0 +1,454 @@
+//! The course's Lab 3 harness (`raft/config.go`): a cluster of Raft peers on a simulated
+//! network, crash and restart with persisted state, connect and disconnect, and the checks
+//! the tests build on (`one`, `n_committed`, `check_one_leader`, ...).
+//!
+//! Every peer's applied commands are checked as they arrive: two peers applying different
+//! commands at one index, or a peer applying out of order, fails the test at once (the
+//! course's `log.Fatalf("apply error")`), as a panic that fails the simulated world.
+
+use crate::Raft;
+use common::ApplyMsg;
+use common::labrpc::{Network, Server};
+use common::persister::MemPersister;
+use common::report::{self, Summary};
+use common::sim::{self, RngExt};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// The course's `RaftElectionTimeout`: tests wait this long for an election to settle.
+pub const RAFT_ELECTION_TIMEOUT: Duration = Duration::from_millis(1000);
+
+/// A command as the tests make them: a number, encoded.
+pub fn cmd(n: u64) -> Vec<u8> {
+    n.to_le_bytes().to_vec()
+}
+
+/// A command for messages: the number if it is one, else its length and first bytes.
+pub fn show_cmd(command: &[u8]) -> String {
+    match <[u8; 8]>::try_from(command) {
+        Ok(bytes) => u64::from_le_bytes(bytes).to_string(),
+        Err(_) => format!(
+            "<{} bytes {:02x?}…>",
+            command.len(),
+            &command[..command.len().min(8)]
+        ),
+    }
+}
+
+/// What the appliers record, shared with their tasks.
+#[derive(Default)]
+struct Applied {
+    /// Per peer: the commands it applied, by index. Kept across restarts, as the course's.
+    logs: Vec<BTreeMap<u64, Vec<u8>>>,
+    /// The highest index any peer applied.
+    max_index: u64,
+}
+
+/// One test's cluster.
+pub struct Tester {
+    net: Network,
+    n: usize,
+    rafts: Vec<Option<Raft>>,
+    appliers: Vec<Option<JoinHandle<()>>>,
+    saved: Vec<Option<MemPersister>>,
+    /// `end_names[i][j]`: the end peer `i` uses to call peer `j`.
+    end_names: Vec<Vec<String>>,
+    connected: Vec<bool>,
+    applied: Arc<Mutex<Applied>>,
+    started: Duration,
+    rpcs_at_start: u64,
+    bytes_at_start: u64,
+    max_index_at_start: u64,
+}
+
+fn server_name(i: usize) -> String {
+    format!("raft-{i}")
+}
+
+/// A random end name of 20 characters, as the course's `randstring(20)`.
+fn random_name() -> String {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    sim::rng(|r| {
+        (0..20)
+            .map(|_| char::from(CHARS[r.random_range(0..CHARS.len())]))
+            .collect()
+    })
+}
+
+impl Tester {
+    /// The course's `make_config(t, n, unreliable, false)`: `n` peers, all connected, on a
+    /// network with long delays for dead ends.
+    pub fn new(n: usize, unreliable: bool) -> Tester {
+        let net = Network::new();
+        net.set_reliable(!unreliable);
+        net.set_long_delays(true);
+        let mut t = Tester {
+            net,
+            n,
+            rafts: vec![None; n],
+            appliers: (0..n).map(|_| None).collect(),
+            saved: vec![None; n],
+            end_names: vec![Vec::new(); n],
+            connected: vec![false; n],
+            applied: Arc::new(Mutex::new(Applied {
+                logs: vec![BTreeMap::new(); n],
+                max_index: 0,
+            })),
+            started: Duration::ZERO,
+            rpcs_at_start: 0,
+            bytes_at_start: 0,
+            max_index_at_start: 0,
+        };
+        for i in 0..n {
+            t.start1(i);
+        }
+        for i in 0..n {
+            t.connect(i);
+        }
+        t
+    }
+
+    fn applied(&self) -> MutexGuard<'_, Applied> {
+        self.applied.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Number of peers.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// The network.
+    pub fn net(&self) -> &Network {
+        &self.net
+    }
+
+    /// Peer `i`'s Raft, if it is running.
+    pub fn raft(&self, i: usize) -> Option<&Raft> {
+        self.rafts[i].as_ref()
+    }
+
+    /// Whether peer `i` is connected.
+    pub fn is_connected(&self, i: usize) -> bool {
+        self.connected[i]
+    }
+
+    /// The course's `crash1`: disconnect peer `i`, delete its server so in-flight calls to
+    /// it fail, kill it, and keep a copy of what it had persisted for a restart.
+    pub fn crash1(&mut self, i: usize) {
+        self.disconnect(i);
+        self.net.delete_server(&server_name(i));
+        if let Some(raft) = self.rafts[i].take() {
+            // After kill nothing more is written, so the copy holds all it saved.
+            raft.kill();
+        }
+        if let Some(applier) = self.appliers[i].take() {
+            applier.abort();
+        }
+        if let Some(saved) = &self.saved[i] {
+            self.saved[i] = Some(saved.copy());
+        }
+    }
+
+    /// The course's `start1`: (re)start peer `i` with new ends (connected to the other
+    /// peers' servers but disabled until [`Tester::connect`]) and a copy of its persisted
+    /// state.
+    pub fn start1(&mut self, i: usize) {
+        self.crash1(i);
+        self.end_names[i] = (0..self.n).map(|_| random_name()).collect();
+        let ends = (0..self.n)
+            .map(|j| {
+                let name = &self.end_names[i][j];
+                let end = self.net.make_end(name);
+                self.net.connect(name, &server_name(j));
+                end
+            })
+            .collect();
+        let persister = match &self.saved[i] {
+            Some(saved) => saved.copy(),
+            None => MemPersister::new(),
+        };
+        self.saved[i] = Some(persister.clone());
+        let (apply_tx, apply_rx) = mpsc::unbounded_channel();
+        let raft = Raft::new(ends, i, Arc::new(persister), apply_tx);
+        self.appliers[i] = Some(tokio::spawn(applier(i, apply_rx, self.applied.clone())));
+        let server = Server::new();
+        server.add_service(raft.service());
+        self.net.add_server(&server_name(i), server);
+        self.rafts[i] = Some(raft);
+    }
+
+    /// The course's `connect(i)`: enables `i`'s ends to connected peers and theirs to `i`.
+    pub fn connect(&mut self, i: usize) {
+        self.connected[i] = true;
+        for j in 0..self.n {
+            if self.connected[j] {
+                self.net.enable(&self.end_names[i][j], true);
+                self.net.enable(&self.end_names[j][i], true);
+            }
+        }
+    }
+
+    /// The course's `disconnect(i)`: disables all of `i`'s ends and every end to `i`.
+    pub fn disconnect(&mut self, i: usize) {
+        self.connected[i] = false;
+        for j in 0..self.n {
+            if let Some(name) = self.end_names[i].get(j) {
+                self.net.enable(name, false);
+            }
+            if let Some(name) = self.end_names[j].get(i) {
+                self.net.enable(name, false);
+            }
+        }
+    }
+
+    /// RPCs delivered to peer `i`.
+    pub fn rpc_count(&self, i: usize) -> u64 {
+        self.net.count(&server_name(i))
+    }
+
+    /// RPCs sent on the network so far.
+    pub fn rpc_total(&self) -> u64 {
+        self.net.total_count()
+    }
+
+    /// Bytes sent on the network so far.
+    pub fn bytes_total(&self) -> u64 {
+        self.net.total_bytes()
+    }
+
+    /// The network loses and delays messages, or not.
+    pub fn set_unreliable(&self, unreliable: bool) {
+        self.net.set_reliable(!unreliable);
+    }
+
+    /// The network holds back most replies for a long time, or not.
+    pub fn set_long_reordering(&self, on: bool) {
+        self.net.set_long_reordering(on);
+    }
+
+    /// Prints the test's title and starts counting time, RPCs, bytes and commands.
+    pub fn begin(&mut self, desc: &str) {
+        report::begin(desc);
+        self.started = sim::now();
+        self.rpcs_at_start = self.rpc_total();
+        self.bytes_at_start = self.bytes_total();
+        let max_index = self.applied().max_index;
+        self.max_index_at_start = max_index;
+    }
+
+    /// Prints the course's `  ... Passed --` line.
+    pub fn end(&self) {
+        report::passed(Summary::Raft {
+            time: sim::now() - self.started,
+            peers: self.n,
+            rpcs: self.rpc_total() - self.rpcs_at_start,
+            bytes: self.bytes_total() - self.bytes_at_start,
+            cmds: self.applied().max_index - self.max_index_at_start,
+        });
+    }
+
+    /// The course's `checkOneLeader`: up to ten times, waits 450–549 ms and asks every
+    /// connected peer; fails if a term has two leaders; returns a leader of the latest
+    /// term that has one, or fails if none turns up in about five seconds.
+    pub async fn check_one_leader(&self) -> usize {
+        for _ in 0..10 {
+            let ms = sim::rng(|r| r.random_range(450..550));
+            sim::sleep(Duration::from_millis(ms)).await;
+            let mut leaders: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+            for i in (0..self.n).filter(|&i| self.connected[i]) {
+                if let Some(raft) = &self.rafts[i] {
+                    let (term, leader) = raft.get_state();
+                    if leader {
+                        leaders.entry(term).or_default().push(i);
+                    }
+                }
+            }
+            for (term, peers) in &leaders {
+                assert!(
+                    peers.len() <= 1,
+                    "term {term} has {} (>1) leaders",
+                    peers.len()
+                );
+            }
+            if let Some((_, peers)) = leaders.last_key_value() {
+                return peers[0];
+            }
+        }
+        panic!("expected one leader, got none");
+    }
+
+    /// The course's `checkTerms`: every connected peer is in the same term; returns it.
+    #[track_caller]
+    pub fn check_terms(&self) -> u64 {
+        let mut term = None;
+        for i in (0..self.n).filter(|&i| self.connected[i]) {
+            if let Some(raft) = &self.rafts[i] {
+                let (t, _) = raft.get_state();
+                match term {
+                    None => term = Some(t),
+                    Some(other) => assert_eq!(other, t, "servers disagree on term"),
+                }
+            }
+        }
+        term.unwrap_or(0)
+    }
+
+    /// The course's `checkNoLeader`: no connected peer thinks it leads.
+    #[track_caller]
+    pub fn check_no_leader(&self) {
+        for i in (0..self.n).filter(|&i| self.connected[i]) {
+            if let Some(raft) = &self.rafts[i] {
+                assert!(
+                    !raft.get_state().1,
+                    "expected no leader among connected servers, but {i} claims to be leader"
+                );
+            }
+        }
+    }
+
+    /// The course's `nCommitted`: how many peers applied `index`, and the command there
+    /// (they all agree, or the applier would have failed the test).
+    pub fn n_committed(&self, index: u64) -> (usize, Option<Vec<u8>>) {
+        let applied = self.applied();
+        let mut count = 0;
+        let mut command: Option<Vec<u8>> = None;
+        for (i, log) in applied.logs.iter().enumerate() {
+            if let Some(c) = log.get(&index) {
+                if let Some(seen) = &command {
+                    assert_eq!(
+                        seen, c,
+                        "committed values do not match: index {index}, server {i}"
+                    );
+                }
+                count += 1;
+                command = Some(c.clone());
+            }
+        }
+        (count, command)
+    }
+
+    /// The course's `wait`: waits (up to about 30 s) until at least `n` peers applied
+    /// `index`; returns its command, or `None` if some peer moved past `start_term` (the
+    /// caller retries).
+    pub async fn wait(&self, index: u64, n: usize, start_term: Option<u64>) -> Option<Vec<u8>> {
+        let mut pause = Duration::from_millis(10);
+        for _ in 0..30 {
+            let (nd, _) = self.n_committed(index);
+            if nd >= n {
+                break;
+            }
+            sim::sleep(pause).await;
+            if pause < Duration::from_secs(1) {
+                pause *= 2;
+            }
+            if let Some(start_term) = start_term {
+                let moved_on = self
+                    .rafts
+                    .iter()
+                    .flatten()
+                    .any(|r| r.get_state().0 > start_term);
+                if moved_on {
+                    return None;
+                }
+            }
+        }
+        let (nd, command) = self.n_committed(index);
+        assert!(nd >= n, "only {nd} decided for index {index}; wanted {n}");
+        command
+    }
+
+    /// The course's `one`: submits `command` through whichever connected peer accepts it,
+    /// and waits for `expected` peers to apply it; with `retry`, resubmits if that takes
+    /// over 2 s; fails after 10 s. Returns the index.
+    pub async fn one(&self, command: Vec<u8>, expected: usize, retry: bool) -> u64 {
+        let began = sim::now();
+        let mut starts = 0;
+        while sim::now() - began < Duration::from_secs(10) {
+            let mut index = None;
+            for _ in 0..self.n {
+                starts = (starts + 1) % self.n;
+                if !self.connected[starts] {
+                    continue;
+                }
+                if let Some((i, _)) = self.rafts[starts]
+                    .as_ref()
+                    .and_then(|raft| raft.start(command.clone()))
+                {
+                    index = Some(i);
+                    break;
+                }
+            }
+            if let Some(index) = index {
+                let submitted = sim::now();
+                while sim::now() - submitted < Duration::from_secs(2) {
+                    let (nd, got) = self.n_committed(index);
+                    if nd > 0 && nd >= expected && got.as_deref() == Some(&command[..]) {
+                        return index;
+                    }
+                    sim::sleep(Duration::from_millis(20)).await;
+                }
+                assert!(
+                    retry,
+                    "one({}) failed to reach agreement",
+                    show_cmd(&command)
+                );
+            } else {
+                sim::sleep(Duration::from_millis(50)).await;
+            }
+        }
+        panic!("one({}) failed to reach agreement", show_cmd(&command));
+    }
+
+    /// Kills every peer (the course's `cleanup`).
+    pub fn cleanup(&mut self) {
+        for i in 0..self.n {
+            if let Some(raft) = self.rafts[i].take() {
+                raft.kill();
+            }
+            if let Some(applier) = self.appliers[i].take() {
+                applier.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Tester {
+    fn drop(&mut self) {
+        self.cleanup();
+    }
+}
+
+/// The course's `applier`: records what peer `i` applies, failing the test if it differs
+/// from what another peer applied at that index, or comes out of order.
+async fn applier(
+    i: usize,
+    mut apply_rx: mpsc::UnboundedReceiver<ApplyMsg>,
+    applied: Arc<Mutex<Applied>>,
+) {
+    while let Some(msg) = apply_rx.recv().await {
+        let ApplyMsg::Command { index, command, .. } = msg else {
+            continue;
+        };
+        let mut applied = applied.lock().unwrap_or_else(|e| e.into_inner());
+        for (j, log) in applied.logs.iter().enumerate() {
+            if let Some(old) = log.get(&index) {
+                assert!(
+                    *old == command,
+                    "apply error: commit index={index} server={i} {} != server={j} {}",
+                    show_cmd(&command),
+                    show_cmd(old)
+                );
+            }
+        }
+        let in_order = index == 1 || applied.logs[i].contains_key(&(index - 1));
+        assert!(
+            in_order,
+            "apply error: server {i} apply out of order {index}"
+        );
+        applied.logs[i].insert(index, command);
+        applied.max_index = applied.max_index.max(index);
+    }
+}
