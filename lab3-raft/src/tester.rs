@@ -64,7 +64,8 @@ pub struct Tester {
     max_index_at_start: u64,
 }
 
-fn server_name(i: usize) -> String {
+/// Peer `i`'s server name on the network.
+pub fn server_name(i: usize) -> String {
     format!("raft-{i}")
 }
 

@@ -420,7 +420,8 @@ impl Core {
 
     /// Starts an election: a new term, a vote for itself, RequestVote to every other peer.
     fn become_candidate(&mut self) {
-        self.current_term += 1;
+        // Saturating: only a peer that lied about its term could bring this to the top.
+        self.current_term = self.current_term.saturating_add(1);
         self.voted_for = Some(self.me);
         self.leader_id = None;
         let mut votes = vec![None; self.peers];
