@@ -119,8 +119,18 @@ impl Raft {
 
     /// The `Raft` service, to add to this peer's labrpc server.
     pub fn service(&self) -> Service {
-        let (vote, append) = (self.clone(), self.clone());
+        let (pre_vote, vote, append) = (self.clone(), self.clone(), self.clone());
         Service::new("Raft")
+            .method("PreVote", move |args: RequestVoteArgs| {
+                let reply = match pre_vote.step(Input::Request(Request::PreVote(args))) {
+                    Some(Answer {
+                        reply: Some(Response::PreVote(reply)),
+                        ..
+                    }) => Some(reply),
+                    _ => None,
+                };
+                answer(reply)
+            })
             .method("RequestVote", move |args: RequestVoteArgs| {
                 let reply = match vote.step(Input::Request(Request::RequestVote(args))) {
                     Some(Answer {
@@ -178,6 +188,10 @@ impl Raft {
         tokio::spawn(async move {
             let end = &raft.inner.peers[to];
             let response = match &request {
+                Request::PreVote(args) => end
+                    .call::<_, RequestVoteReply>(request.method(), args)
+                    .await
+                    .map(Response::PreVote),
                 Request::RequestVote(args) => end
                     .call::<_, RequestVoteReply>(request.method(), args)
                     .await

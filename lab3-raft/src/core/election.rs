@@ -28,7 +28,7 @@ impl Core {
 
     /// Whether a log ending at (`last_log_term`, `last_log_index`) is at least as
     /// up-to-date as this peer's (§5.4.1; checklist G7: terms first, then length).
-    fn log_is_up_to_date(&self, last_log_term: u64, last_log_index: u64) -> bool {
+    pub(super) fn log_is_up_to_date(&self, last_log_term: u64, last_log_index: u64) -> bool {
         let (my_term, my_index) = (self.log.last_term(), self.log.last_index());
         last_log_term > my_term || (last_log_term == my_term && last_log_index >= my_index)
     }

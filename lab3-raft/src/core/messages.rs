@@ -67,6 +67,8 @@ pub struct AppendEntriesReply {
 /// A request one peer sends another.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Request {
+    /// PreVote: RequestVote's arguments for the term the sender would take.
+    PreVote(RequestVoteArgs),
     /// RequestVote.
     RequestVote(RequestVoteArgs),
     /// AppendEntries.
@@ -76,6 +78,8 @@ pub enum Request {
 /// The reply to a [`Request`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Response {
+    /// Reply to PreVote.
+    PreVote(RequestVoteReply),
     /// Reply to RequestVote.
     RequestVote(RequestVoteReply),
     /// Reply to AppendEntries.
@@ -86,7 +90,7 @@ impl Request {
     /// The sender's term.
     pub fn term(&self) -> u64 {
         match self {
-            Request::RequestVote(a) => a.term,
+            Request::PreVote(a) | Request::RequestVote(a) => a.term,
             Request::AppendEntries(a) => a.term,
         }
     }
@@ -94,6 +98,7 @@ impl Request {
     /// The RPC method name on the network (`Raft.<Method>`).
     pub fn method(&self) -> &'static str {
         match self {
+            Request::PreVote(_) => "Raft.PreVote",
             Request::RequestVote(_) => "Raft.RequestVote",
             Request::AppendEntries(_) => "Raft.AppendEntries",
         }
@@ -104,7 +109,7 @@ impl Response {
     /// The replier's term.
     pub fn term(&self) -> u64 {
         match self {
-            Response::RequestVote(r) => r.term,
+            Response::PreVote(r) | Response::RequestVote(r) => r.term,
             Response::AppendEntries(r) => r.term,
         }
     }
@@ -114,6 +119,11 @@ impl Response {
 impl std::fmt::Display for Request {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
+            Request::PreVote(a) => write!(
+                f,
+                "PreVote t{} last={}/{}",
+                a.term, a.last_log_term, a.last_log_index
+            ),
             Request::RequestVote(a) => write!(
                 f,
                 "RequestVote t{} last={}/{}",

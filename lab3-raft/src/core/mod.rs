@@ -10,6 +10,9 @@
 //! hands the input to the code for this peer's role:
 //!
 //! - [`election`]: timeouts, RequestVote on both sides, becoming leader;
+//! - [`pre_vote`]: the round before an election that asks whether one could be won, so a
+//!   peer cut off from the others does not inflate its term and depose the leader when it
+//!   comes back (Raft thesis §9.6);
 //! - [`replication`]: AppendEntries on both sides, fast backup, the commit rule;
 //! - [`log`]: the log and its index arithmetic; [`quorum`]: majority arithmetic;
 //! - [`messages`]: the RPC structs.
@@ -21,6 +24,7 @@
 pub mod election;
 pub mod log;
 pub mod messages;
+pub mod pre_vote;
 pub mod quorum;
 pub mod replication;
 
@@ -105,6 +109,8 @@ pub struct Output {
 pub enum Role {
     /// Follows a leader, or waits for one.
     Follower,
+    /// Asks whether it could win an election, before starting one.
+    PreCandidate,
     /// Asks for votes.
     Candidate,
     /// Leads its term.
@@ -115,6 +121,7 @@ impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Role::Follower => "follower",
+            Role::PreCandidate => "pre-candidate",
             Role::Candidate => "candidate",
             Role::Leader => "leader",
         })
@@ -125,6 +132,10 @@ impl fmt::Display for Role {
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum RoleState {
     Follower,
+    PreCandidate {
+        /// Each peer's answer to the pre-vote (`Some(true)` for "you could win").
+        votes: Vec<Option<bool>>,
+    },
     Candidate {
         /// Each peer's answer in this election (`Some(true)` for a granted vote).
         votes: Vec<Option<bool>>,
@@ -241,6 +252,7 @@ impl Core {
     pub fn role(&self) -> Role {
         match self.role {
             RoleState::Follower => Role::Follower,
+            RoleState::PreCandidate { .. } => Role::PreCandidate,
             RoleState::Candidate { .. } => Role::Candidate,
             RoleState::Leader { .. } => Role::Leader,
         }
@@ -288,11 +300,12 @@ impl Core {
                     self.broadcast_append_entries();
                 }
             }
-            RoleState::Follower | RoleState::Candidate { .. } => {
+            RoleState::Follower | RoleState::PreCandidate { .. } | RoleState::Candidate { .. } => {
                 self.election_elapsed += 1;
                 if self.election_elapsed >= self.election_timeout {
-                    // A candidate whose election timed out starts another (checklist G5).
-                    self.become_candidate();
+                    // No leader heard from: try for an election. A candidate whose election
+                    // timed out tries again too (checklist G5).
+                    self.become_pre_candidate();
                 }
             }
         }
@@ -300,6 +313,10 @@ impl Core {
 
     /// Figure 2's rules for all servers, then the request's own handler.
     fn handle_request(&mut self, request: Request) -> Response {
+        if let Request::PreVote(args) = &request {
+            // Its term is one the sender has not taken yet: it changes nothing here.
+            return Response::PreVote(self.handle_pre_vote(args));
+        }
         let term = request.term();
         if term > self.current_term {
             // Adopt the newer term before handling, so a peer that voted in an older
@@ -311,6 +328,7 @@ impl Core {
             Request::AppendEntries(args) => {
                 Response::AppendEntries(self.handle_append_entries(args))
             }
+            Request::PreVote(_) => unreachable!("handled above"),
         }
     }
 
@@ -323,6 +341,10 @@ impl Core {
         }
         if response.term() > self.current_term {
             self.become_follower(response.term(), None);
+            return;
+        }
+        if let (Request::PreVote(args), Response::PreVote(reply)) = (&request, &response) {
+            self.handle_pre_vote_reply(from, args, reply);
             return;
         }
         if request.term() != self.current_term {
@@ -416,6 +438,24 @@ impl Core {
         if leader.is_some() {
             self.leader_id = leader;
         }
+    }
+
+    /// Starts a pre-vote: asks every other peer whether it would vote for this one in the
+    /// next term, changing no term and no vote anywhere.
+    fn become_pre_candidate(&mut self) {
+        let mut votes = vec![None; self.peers];
+        votes[self.me] = Some(true);
+        self.role = RoleState::PreCandidate { votes };
+        self.leader_id = None;
+        self.reset_election_timer();
+        tracing::debug!(
+            peer = self.me,
+            term = self.current_term,
+            role = "pre-candidate",
+            "starts a pre-vote"
+        );
+        self.broadcast_pre_vote();
+        self.maybe_win_pre_vote();
     }
 
     /// Starts an election: a new term, a vote for itself, RequestVote to every other peer.

@@ -147,8 +147,9 @@ fn a_reply_with_a_newer_term_makes_a_follower() {
     );
 }
 
-/// Checklist G5: a follower or candidate whose timer runs out starts an election in a new
-/// term, votes for itself and asks every other peer.
+/// Checklist G5: a follower or candidate whose timer runs out goes for a new election:
+/// a pre-vote first (see `pre_vote`), then, with a majority, a new term, a vote for
+/// itself and RequestVote to every other peer.
 #[test]
 fn a_timeout_starts_an_election() {
     for start_as_candidate in [false, true] {
@@ -163,6 +164,19 @@ fn a_timeout_starts_an_election() {
             assert!(c.step(Input::Tick).messages.is_empty());
         }
         let out = c.step(Input::Tick);
+        assert_eq!(c.role(), Role::PreCandidate);
+        assert_eq!(
+            sent(&out),
+            ["to 0: PreVote t5 last=4/2", "to 2: PreVote t5 last=4/2"]
+        );
+        let out = c.step(Input::Response {
+            from: 2,
+            request: Request::PreVote(vote(5, 1, (4, 2))),
+            response: Response::PreVote(RequestVoteReply {
+                term: 4,
+                vote_granted: true,
+            }),
+        });
         assert_eq!(
             (c.current_term(), c.role(), c.voted_for()),
             (5, Role::Candidate, Some(1))
