@@ -316,3 +316,14 @@ fn heartbeats_every_interval() {
     }
     assert_eq!(rounds, 10);
 }
+
+/// Checklist G8: a reply to an AppendEntries of an earlier term changes nothing, even a
+/// success (the peer may since have taken entries from another leader).
+#[test]
+fn a_stale_append_reply_is_ignored() {
+    let mut l = leader(0, 3, 3, &[1, 2, 3]);
+    let before = progress(&l, 1);
+    let out = l.step(reply_to(1, append(2, 0, (1, 1), &[2, 3], 2), success(3)));
+    assert_eq!(progress(&l, 1), before);
+    assert_eq!((l.commit_index(), out), (0, crate::core::Output::default()));
+}
