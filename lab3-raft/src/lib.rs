@@ -8,7 +8,7 @@
 
 pub mod core;
 pub mod node;
-mod persist;
+pub mod persist;
 pub mod tester;
 
 pub use node::Raft;

@@ -24,7 +24,7 @@ use crate::core::messages::{
     AppendEntriesArgs, AppendEntriesReply, Request, RequestVoteArgs, RequestVoteReply, Response,
 };
 use crate::core::{Config, Core, Input, Output, Role};
-use crate::persist;
+use crate::persist::{self, RestoreError};
 use common::ApplyMsg;
 use common::labrpc::{ClientEnd, Service};
 use common::persister::Persister;
@@ -56,6 +56,10 @@ impl Raft {
     /// `peers[me]` is never called), restoring its state from `persister`. Committed
     /// entries go to `apply_tx`. Spawns its tasks on the current runtime and returns at once.
     ///
+    /// A persisted state that cannot be restored is logged as an error, and the peer stays
+    /// stopped ([`Raft::killed`]): starting it empty could make it vote twice in a term or
+    /// forget entries it acknowledged. [`Raft::try_new`] returns the error instead.
+    ///
     /// # Panics
     /// If `me` is not an index of `peers`.
     pub fn new(
@@ -64,10 +68,65 @@ impl Raft {
         persister: Arc<dyn Persister>,
         apply_tx: UnboundedSender<ApplyMsg>,
     ) -> Raft {
+        let n = peers.len();
+        let state = persister.read_raft_state();
+        match Raft::try_new(peers.clone(), me, persister.clone(), apply_tx.clone()) {
+            Ok(raft) => raft,
+            Err(e) => {
+                tracing::error!(peer = me, bytes = state.len(), error = %e, "cannot restore; the peer stays stopped");
+                let raft = Raft::build(
+                    peers,
+                    me,
+                    persister,
+                    apply_tx,
+                    Core::new(me, n, Config::default(), 0),
+                );
+                raft.kill();
+                raft
+            }
+        }
+    }
+
+    /// As [`Raft::new`], but a persisted state that cannot be restored is an error.
+    ///
+    /// # Errors
+    /// When the persisted Raft state does not decode or is invalid.
+    ///
+    /// # Panics
+    /// If `me` is not an index of `peers`.
+    pub fn try_new(
+        peers: Vec<ClientEnd>,
+        me: usize,
+        persister: Arc<dyn Persister>,
+        apply_tx: UnboundedSender<ApplyMsg>,
+    ) -> Result<Raft, RestoreError> {
         let config = Config::default();
         let seed = sim::rng(|r| r.random());
-        let core = Core::new(me, peers.len(), config, seed);
-        let raft = Raft {
+        let core = match persist::decode(&persister.read_raft_state(), peers.len())? {
+            Some(durable) => {
+                tracing::debug!(
+                    peer = me,
+                    term = durable.current_term,
+                    index = durable.log.last_index(),
+                    "restored"
+                );
+                Core::restore(me, peers.len(), config, seed, durable)
+            }
+            None => Core::new(me, peers.len(), config, seed),
+        };
+        let raft = Raft::build(peers, me, persister, apply_tx, core);
+        raft.spawn_ticker(config.tick);
+        Ok(raft)
+    }
+
+    fn build(
+        peers: Vec<ClientEnd>,
+        me: usize,
+        persister: Arc<dyn Persister>,
+        apply_tx: UnboundedSender<ApplyMsg>,
+        core: Core,
+    ) -> Raft {
+        Raft {
             inner: Arc::new(Inner {
                 me,
                 peers,
@@ -78,9 +137,7 @@ impl Raft {
                     killed: false,
                 }),
             }),
-        };
-        raft.spawn_ticker(config.tick);
-        raft
+        }
     }
 
     fn state(&self) -> MutexGuard<'_, State> {

@@ -127,6 +127,29 @@ impl Log {
         }
     }
 
+    /// Checks the invariants of the module documentation on a log read from outside
+    /// (persisted state): terms never decrease, and none is below the snapshot's.
+    ///
+    /// # Errors
+    /// A description of the first broken invariant.
+    pub fn validate(&self) -> Result<(), String> {
+        let mut previous = self.last_included_term;
+        for (k, e) in self.entries.iter().enumerate() {
+            if e.term < previous {
+                return Err(format!(
+                    "term {} at index {} after term {previous}",
+                    e.term,
+                    self.first_index() + k as u64
+                ));
+            }
+            previous = e.term;
+        }
+        if self.last_included_index == 0 && self.last_included_term != 0 {
+            return Err("a snapshot term without a snapshot index".to_string());
+        }
+        Ok(())
+    }
+
     /// The first index of the run of entries of term `term` that ends at `index` (the
     /// follower's `x_index` for fast backup). Stops at the first held entry.
     pub fn first_index_of_term_run(&self, index: u64) -> u64 {

@@ -28,6 +28,7 @@ pub mod pre_vote;
 pub mod quorum;
 pub mod replication;
 
+use crate::persist::Durable;
 use common::ApplyMsg;
 use log::{Entry, Log};
 use messages::{Request, Response};
@@ -215,6 +216,21 @@ impl Core {
             out: Output::default(),
         };
         core.reset_election_timer();
+        core
+    }
+
+    /// Peer `me` restarted from its durable state, as a follower. What the log's snapshot
+    /// covers counts as committed and applied (the service restores the snapshot itself).
+    ///
+    /// # Panics
+    /// As [`Core::new`].
+    pub fn restore(me: usize, peers: usize, config: Config, seed: u64, durable: Durable) -> Core {
+        let mut core = Core::new(me, peers, config, seed);
+        core.current_term = durable.current_term;
+        core.voted_for = durable.voted_for;
+        core.log = durable.log;
+        core.commit_index = core.log.last_included_index();
+        core.last_applied = core.log.last_included_index();
         core
     }
 
