@@ -21,7 +21,8 @@
 //! right after `kill` and be sure the killed instance writes nothing more that counts.
 
 use crate::core::messages::{
-    AppendEntriesArgs, AppendEntriesReply, Request, RequestVoteArgs, RequestVoteReply, Response,
+    AppendEntriesArgs, AppendEntriesReply, InstallSnapshotArgs, InstallSnapshotReply, Request,
+    RequestVoteArgs, RequestVoteReply, Response,
 };
 use crate::core::{Config, Core, Input, Output, Role};
 use crate::persist::{self, RestoreError};
@@ -110,7 +111,14 @@ impl Raft {
                     index = durable.log.last_index(),
                     "restored"
                 );
-                Core::restore(me, peers.len(), config, seed, durable)
+                Core::restore(
+                    me,
+                    peers.len(),
+                    config,
+                    seed,
+                    durable,
+                    persister.read_snapshot(),
+                )
             }
             None => Core::new(me, peers.len(), config, seed),
         };
@@ -160,6 +168,16 @@ impl Raft {
             .and_then(|answer| answer.proposed)
     }
 
+    /// The service has applied everything through `index` and saved its state as
+    /// `snapshot`: Raft may drop its log up to `index` (the course's `Snapshot`). The
+    /// snapshot is saved with Raft's state in one save before anything else happens.
+    pub fn snapshot(&self, index: u64, snapshot: Vec<u8>) {
+        let _ = self.step(Input::Snapshot {
+            index,
+            data: snapshot,
+        });
+    }
+
     /// Stops the peer: its tasks end and later calls do nothing.
     pub fn kill(&self) {
         let mut state = self.state();
@@ -176,7 +194,8 @@ impl Raft {
 
     /// The `Raft` service, to add to this peer's labrpc server.
     pub fn service(&self) -> Service {
-        let (pre_vote, vote, append) = (self.clone(), self.clone(), self.clone());
+        let (pre_vote, vote, append, install) =
+            (self.clone(), self.clone(), self.clone(), self.clone());
         Service::new("Raft")
             .method("PreVote", move |args: RequestVoteArgs| {
                 let reply = match pre_vote.step(Input::Request(Request::PreVote(args))) {
@@ -208,6 +227,16 @@ impl Raft {
                 };
                 answer(reply)
             })
+            .method("InstallSnapshot", move |args: InstallSnapshotArgs| {
+                let reply = match install.step(Input::Request(Request::InstallSnapshot(args))) {
+                    Some(Answer {
+                        reply: Some(Response::InstallSnapshot(reply)),
+                        ..
+                    }) => Some(reply),
+                    _ => None,
+                };
+                answer(reply)
+            })
     }
 
     /// Steps the core with `input` and carries out the output (see the module
@@ -219,15 +248,17 @@ impl Raft {
         }
         let Output {
             persist,
+            snapshot,
             messages,
             reply,
             apply,
             proposed,
         } = state.core.step(input);
-        if persist {
+        if persist || snapshot.is_some() {
+            // One save for both, so a crash never leaves a snapshot without its log.
             self.inner
                 .persister
-                .save(persist::encode(&state.core), None);
+                .save(persist::encode(&state.core), snapshot);
         }
         for (to, request) in messages {
             self.spawn_send(to, request);
@@ -257,6 +288,10 @@ impl Raft {
                     .call::<_, AppendEntriesReply>(request.method(), args)
                     .await
                     .map(Response::AppendEntries),
+                Request::InstallSnapshot(args) => end
+                    .call::<_, InstallSnapshotReply>(request.method(), args)
+                    .await
+                    .map(Response::InstallSnapshot),
             };
             match response {
                 Ok(response) => {

@@ -105,6 +105,7 @@ mod tests {
                 voted_for,
                 log: log_of(log_terms),
             },
+            Vec::new(),
         );
         encode(&core)
     }
@@ -192,7 +193,7 @@ mod tests {
         assert!(granted(out));
         let saved = encode(&peer);
         let durable = decode(&saved, 3).expect("valid").expect("present");
-        let mut restarted = Core::restore(0, 3, Config::default(), 2, durable);
+        let mut restarted = Core::restore(0, 3, Config::default(), 2, durable, Vec::new());
         assert!(
             !granted(restarted.step(ask(2))),
             "voted for 1 in term 3 already"

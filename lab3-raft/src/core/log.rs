@@ -127,6 +127,43 @@ impl Log {
         }
     }
 
+    /// Discards the entries up to and including `index`, which a snapshot now covers, and
+    /// releases their memory. Nothing happens if the snapshot already covers `index`.
+    ///
+    /// # Panics
+    /// If `index` is past the end of the log: a snapshot covers only applied entries.
+    pub fn compact(&mut self, index: u64) {
+        if index <= self.last_included_index {
+            return;
+        }
+        let Some(term) = self.term(index) else {
+            panic!(
+                "compacting to {index}, past the end of the log ({}..={})",
+                self.first_index(),
+                self.last_index()
+            );
+        };
+        let keep_from = usize::try_from(index - self.last_included_index).unwrap_or(usize::MAX);
+        // A new vector for what remains, so the old one's allocation is freed (draining
+        // would keep it).
+        self.entries = self.entries.split_off(keep_from);
+        self.last_included_index = index;
+        self.last_included_term = term;
+    }
+
+    /// Makes the log start after a snapshot that ends at (`index`, `term`) received from
+    /// the leader: if the log holds that very entry, the entries after it are kept (they
+    /// match the leader's); otherwise the whole log is discarded.
+    pub fn install_snapshot(&mut self, index: u64, term: u64) {
+        if self.term(index) == Some(term) && index >= self.last_included_index {
+            self.compact(index);
+        } else {
+            self.entries = Vec::new();
+            self.last_included_index = index;
+            self.last_included_term = term;
+        }
+    }
+
     /// Checks the invariants of the module documentation on a log read from outside
     /// (persisted state): terms never decrease, and none is below the snapshot's.
     ///
@@ -240,6 +277,109 @@ mod tests {
             log.last_index_of_term(0),
             None,
             "the empty prefix is no entry"
+        );
+    }
+
+    /// A log after a snapshot at index 3 (term 2), holding entries 4 and 5.
+    fn compacted() -> Log {
+        let mut log = log_of(&[1, 1, 2, 2, 3]);
+        log.compact(3);
+        log
+    }
+
+    #[test]
+    fn compaction_keeps_coordinates() {
+        let log = compacted();
+        assert_eq!(
+            (log.last_included_index(), log.last_included_term()),
+            (3, 2)
+        );
+        assert_eq!(
+            (log.first_index(), log.last_index(), log.last_term()),
+            (4, 5, 3)
+        );
+        assert_eq!(log.term(3), Some(2), "the snapshot point keeps its term");
+        assert_eq!(log.term(2), None, "compacted");
+        assert_eq!(log.entry(3), None);
+        assert_eq!(log.entry(4).map(|e| e.term), Some(2));
+        assert_eq!(log.entries_from(4).len(), 2);
+        assert_eq!(log.entries_from(6).len(), 0);
+    }
+
+    #[test]
+    fn an_empty_log_after_a_snapshot() {
+        let mut log = log_of(&[1, 2, 2]);
+        log.compact(3);
+        assert_eq!(
+            (log.first_index(), log.last_index(), log.last_term()),
+            (4, 3, 2)
+        );
+        assert_eq!(log.term(3), Some(2));
+        assert!(log.entries_from(4).is_empty());
+        assert_eq!(
+            log.append(Entry {
+                term: 3,
+                command: vec![]
+            }),
+            4
+        );
+        assert_eq!(
+            log.last_index_of_term(2),
+            Some(3),
+            "the snapshot point counts"
+        );
+    }
+
+    #[test]
+    fn compaction_is_idempotent_and_frees_memory() {
+        let mut log = log_of(&[1; 1000]);
+        log.compact(999);
+        assert!(
+            log.entries.capacity() < 16,
+            "capacity {}",
+            log.entries.capacity()
+        );
+        log.compact(500);
+        assert_eq!(
+            log.last_included_index(),
+            999,
+            "an older point changes nothing"
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "inside the snapshot")]
+    fn truncating_inside_the_snapshot_is_a_bug() {
+        compacted().truncate_from(3);
+    }
+
+    #[test]
+    #[should_panic(expected = "the log starts at 4")]
+    fn entries_inside_the_snapshot_are_gone() {
+        let _ = compacted().entries_from(3);
+    }
+
+    #[test]
+    fn installing_a_snapshot_keeps_a_matching_suffix() {
+        let mut log = log_of(&[1, 1, 2, 2, 3]);
+        log.install_snapshot(3, 2);
+        assert_eq!(
+            (log.first_index(), log.last_index()),
+            (4, 5),
+            "entries 4 and 5 kept"
+        );
+        let mut log = log_of(&[1, 1, 2, 2, 3]);
+        log.install_snapshot(3, 5);
+        assert_eq!(
+            (log.last_included_index(), log.last_index()),
+            (3, 3),
+            "term differs: all gone"
+        );
+        let mut log = log_of(&[1]);
+        log.install_snapshot(7, 4);
+        assert_eq!(
+            (log.first_index(), log.last_index(), log.last_term()),
+            (8, 7, 4)
         );
     }
 }

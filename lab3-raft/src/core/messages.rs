@@ -64,6 +64,29 @@ pub struct AppendEntriesReply {
     pub x_len: u64,
 }
 
+/// InstallSnapshot arguments: the leader sends its snapshot to a follower that needs
+/// entries the leader no longer has (in one piece, as the course allows).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallSnapshotArgs {
+    /// The leader's term.
+    pub term: u64,
+    /// The leader.
+    pub leader_id: usize,
+    /// The snapshot replaces the log up to and including this index.
+    pub last_included_index: u64,
+    /// The term of that entry.
+    pub last_included_term: u64,
+    /// The service's snapshot.
+    pub data: Vec<u8>,
+}
+
+/// InstallSnapshot reply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InstallSnapshotReply {
+    /// The follower's current term, for the leader to update itself.
+    pub term: u64,
+}
+
 /// A request one peer sends another.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Request {
@@ -73,6 +96,8 @@ pub enum Request {
     RequestVote(RequestVoteArgs),
     /// AppendEntries.
     AppendEntries(AppendEntriesArgs),
+    /// InstallSnapshot.
+    InstallSnapshot(InstallSnapshotArgs),
 }
 
 /// The reply to a [`Request`].
@@ -84,6 +109,8 @@ pub enum Response {
     RequestVote(RequestVoteReply),
     /// Reply to AppendEntries.
     AppendEntries(AppendEntriesReply),
+    /// Reply to InstallSnapshot.
+    InstallSnapshot(InstallSnapshotReply),
 }
 
 impl Request {
@@ -92,6 +119,7 @@ impl Request {
         match self {
             Request::PreVote(a) | Request::RequestVote(a) => a.term,
             Request::AppendEntries(a) => a.term,
+            Request::InstallSnapshot(a) => a.term,
         }
     }
 
@@ -101,6 +129,7 @@ impl Request {
             Request::PreVote(_) => "Raft.PreVote",
             Request::RequestVote(_) => "Raft.RequestVote",
             Request::AppendEntries(_) => "Raft.AppendEntries",
+            Request::InstallSnapshot(_) => "Raft.InstallSnapshot",
         }
     }
 }
@@ -111,6 +140,7 @@ impl Response {
         match self {
             Response::PreVote(r) | Response::RequestVote(r) => r.term,
             Response::AppendEntries(r) => r.term,
+            Response::InstallSnapshot(r) => r.term,
         }
     }
 }
@@ -141,6 +171,14 @@ impl std::fmt::Display for Request {
                 }
                 write!(f, "]")
             }
+            Request::InstallSnapshot(a) => write!(
+                f,
+                "InstallSnapshot t{} last={}/{} ({} bytes)",
+                a.term,
+                a.last_included_term,
+                a.last_included_index,
+                a.data.len()
+            ),
         }
     }
 }

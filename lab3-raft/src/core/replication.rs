@@ -33,10 +33,9 @@ impl Core {
         };
         let prev_log_index = next_index[peer] - 1;
         let Some(prev_log_term) = self.log.term(prev_log_index) else {
-            panic!(
-                "peer {} (term {}): no term for prev_log_index {prev_log_index} of peer {peer}",
-                self.me, self.current_term
-            );
+            // The entries it needs are in the snapshot now.
+            self.send_install_snapshot(peer);
+            return;
         };
         let args = AppendEntriesArgs {
             term: self.current_term,

@@ -100,7 +100,7 @@ pub(crate) fn appends(out: &Output) -> Vec<(usize, AppendEntriesArgs)> {
         .iter()
         .filter_map(|(to, r)| match r {
             Request::AppendEntries(a) => Some((*to, a.clone())),
-            Request::PreVote(_) | Request::RequestVote(_) => None,
+            Request::PreVote(_) | Request::RequestVote(_) | Request::InstallSnapshot(_) => None,
         })
         .collect()
 }
