@@ -9,7 +9,7 @@
 use crate::Raft;
 use common::ApplyMsg;
 use common::labrpc::{Network, Server};
-use common::persister::MemPersister;
+use common::persister::{MemPersister, Persister};
 use common::report::{self, Summary};
 use common::sim::{self, RngExt};
 use std::collections::BTreeMap;
@@ -38,13 +38,73 @@ pub fn show_cmd(command: &[u8]) -> String {
     }
 }
 
+/// The course's `SnapShotInterval`: with snapshots on, a peer's applier snapshots after
+/// each index `i` with `(i + 1) % 10 == 0`.
+pub const SNAPSHOT_INTERVAL: u64 = 10;
+
+/// The course's `MAXLOGSIZE`: the 3D tests fail if a persisted Raft state reaches it.
+pub const MAX_LOG_SIZE: usize = 2000;
+
 /// What the appliers record, shared with their tasks.
 #[derive(Default)]
 struct Applied {
-    /// Per peer: the commands it applied, by index. Kept across restarts, as the course's.
+    /// Per peer: the commands it applied, by index. Kept across restarts, as the course's,
+    /// and replaced by the contents of a snapshot when one is installed.
     logs: Vec<BTreeMap<u64, Vec<u8>>>,
+    /// Per peer: the last index applied (snapshot appliers only).
+    last_applied: Vec<u64>,
     /// The highest index any peer applied.
     max_index: u64,
+}
+
+impl Applied {
+    /// The course's `checkLogs`: records peer `i`'s command at `index`, failing on a
+    /// different command from another peer there.
+    fn check_and_record(&mut self, i: usize, index: u64, command: Vec<u8>) {
+        for (j, log) in self.logs.iter().enumerate() {
+            if let Some(old) = log.get(&index) {
+                assert!(
+                    *old == command,
+                    "apply error: commit index={index} server={i} {} != server={j} {}",
+                    show_cmd(&command),
+                    show_cmd(old)
+                );
+            }
+        }
+        self.logs[i].insert(index, command);
+        self.max_index = self.max_index.max(index);
+    }
+
+    /// The tester's snapshot of peer `i` through `index`: the index, then every command
+    /// from 1 through it (the course's encoding of `lastIncludedIndex` and the log).
+    fn snapshot(&self, i: usize, index: u64) -> Vec<u8> {
+        let commands: Vec<&Vec<u8>> = (1..=index)
+            .map(|k| {
+                self.logs[i]
+                    .get(&k)
+                    .unwrap_or_else(|| panic!("server {i} snapshots {index} without entry {k}"))
+            })
+            .collect();
+        common::codec::encode(&(index, commands))
+            .unwrap_or_else(|e| panic!("encoding a snapshot: {e}"))
+    }
+
+    /// The course's `ingestSnap`: replaces peer `i`'s applied commands by a snapshot's.
+    fn ingest(&mut self, i: usize, snapshot: &[u8], index: Option<u64>) {
+        let (last, commands): (u64, Vec<Vec<u8>>) = common::codec::decode(snapshot)
+            .unwrap_or_else(|e| panic!("apply error: server {i} snapshot does not decode: {e}"));
+        if let Some(index) = index {
+            assert_eq!(
+                last, index,
+                "server {i} snapshot doesn't match m.SnapshotIndex"
+            );
+        }
+        self.logs[i] = BTreeMap::new();
+        for (k, command) in (1..).zip(commands) {
+            self.check_and_record(i, k, command);
+        }
+        self.last_applied[i] = last;
+    }
 }
 
 /// One test's cluster.
@@ -57,6 +117,8 @@ pub struct Tester {
     /// `end_names[i][j]`: the end peer `i` uses to call peer `j`.
     end_names: Vec<Vec<String>>,
     connected: Vec<bool>,
+    /// Peers snapshot every [`SNAPSHOT_INTERVAL`] entries (the course's `applierSnap`).
+    snapshots: bool,
     applied: Arc<Mutex<Applied>>,
     started: Duration,
     rpcs_at_start: u64,
@@ -83,6 +145,16 @@ impl Tester {
     /// The course's `make_config(t, n, unreliable, false)`: `n` peers, all connected, on a
     /// network with long delays for dead ends.
     pub fn new(n: usize, unreliable: bool) -> Tester {
+        Tester::build(n, unreliable, false)
+    }
+
+    /// The course's `make_config(t, n, unreliable, true)`: as [`Tester::new`], but every
+    /// peer's applier snapshots every [`SNAPSHOT_INTERVAL`] entries.
+    pub fn with_snapshots(n: usize, unreliable: bool) -> Tester {
+        Tester::build(n, unreliable, true)
+    }
+
+    fn build(n: usize, unreliable: bool, snapshots: bool) -> Tester {
         let net = Network::new();
         net.set_reliable(!unreliable);
         net.set_long_delays(true);
@@ -94,8 +166,10 @@ impl Tester {
             saved: vec![None; n],
             end_names: vec![Vec::new(); n],
             connected: vec![false; n],
+            snapshots,
             applied: Arc::new(Mutex::new(Applied {
                 logs: vec![BTreeMap::new(); n],
+                last_applied: vec![0; n],
                 max_index: 0,
             })),
             started: Duration::ZERO,
@@ -172,9 +246,28 @@ impl Tester {
             None => MemPersister::new(),
         };
         self.saved[i] = Some(persister.clone());
+        {
+            let mut applied = self.applied();
+            applied.last_applied[i] = 0;
+            // Like a service restoring its state: what the snapshot holds is applied.
+            let snapshot = persister.read_snapshot();
+            if !snapshot.is_empty() {
+                applied.ingest(i, &snapshot, None);
+            }
+        }
         let (apply_tx, apply_rx) = mpsc::unbounded_channel();
         let raft = Raft::new(ends, i, Arc::new(persister), apply_tx);
-        self.appliers[i] = Some(tokio::spawn(applier(i, apply_rx, self.applied.clone())));
+        let applier = if self.snapshots {
+            tokio::spawn(applier_snap(
+                i,
+                apply_rx,
+                self.applied.clone(),
+                raft.clone(),
+            ))
+        } else {
+            tokio::spawn(applier(i, apply_rx, self.applied.clone()))
+        };
+        self.appliers[i] = Some(applier);
         let server = Server::new();
         server.add_service(raft.service());
         self.net.add_server(&server_name(i), server);
@@ -203,6 +296,16 @@ impl Tester {
                 self.net.enable(name, false);
             }
         }
+    }
+
+    /// The course's `LogSize`: the largest persisted Raft state of any peer.
+    pub fn log_size(&self) -> usize {
+        self.saved
+            .iter()
+            .flatten()
+            .map(|p| p.raft_state_size())
+            .max()
+            .unwrap_or(0)
     }
 
     /// RPCs delivered to peer `i`.
@@ -434,22 +537,49 @@ async fn applier(
             continue;
         };
         let mut applied = applied.lock().unwrap_or_else(|e| e.into_inner());
-        for (j, log) in applied.logs.iter().enumerate() {
-            if let Some(old) = log.get(&index) {
-                assert!(
-                    *old == command,
-                    "apply error: commit index={index} server={i} {} != server={j} {}",
-                    show_cmd(&command),
-                    show_cmd(old)
-                );
-            }
-        }
         let in_order = index == 1 || applied.logs[i].contains_key(&(index - 1));
+        applied.check_and_record(i, index, command);
         assert!(
             in_order,
             "apply error: server {i} apply out of order {index}"
         );
-        applied.logs[i].insert(index, command);
-        applied.max_index = applied.max_index.max(index);
+    }
+}
+
+/// The course's `applierSnap`: as [`applier`], but commands must come exactly in order
+/// after the last one or the last snapshot, snapshots replace what was applied, and every
+/// [`SNAPSHOT_INTERVAL`] entries the peer is told to snapshot.
+async fn applier_snap(
+    i: usize,
+    mut apply_rx: mpsc::UnboundedReceiver<ApplyMsg>,
+    applied: Arc<Mutex<Applied>>,
+    raft: Raft,
+) {
+    while let Some(msg) = apply_rx.recv().await {
+        let snapshot = {
+            let mut applied = applied.lock().unwrap_or_else(|e| e.into_inner());
+            match msg {
+                ApplyMsg::Snapshot {
+                    index, snapshot, ..
+                } => {
+                    applied.ingest(i, &snapshot, Some(index));
+                    None
+                }
+                ApplyMsg::Command { index, command, .. } => {
+                    let expected = applied.last_applied[i] + 1;
+                    assert_eq!(
+                        index, expected,
+                        "apply error: server {i} apply out of order, expected index {expected}, got {index}"
+                    );
+                    applied.check_and_record(i, index, command);
+                    applied.last_applied[i] = index;
+                    ((index + 1) % SNAPSHOT_INTERVAL == 0)
+                        .then(|| (index, applied.snapshot(i, index)))
+                }
+            }
+        };
+        if let Some((index, data)) = snapshot {
+            raft.snapshot(index, data);
+        }
     }
 }
