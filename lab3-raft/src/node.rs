@@ -49,6 +49,7 @@ struct Inner {
 
 struct State {
     core: Core,
+    saver: persist::Saver,
     killed: bool,
 }
 
@@ -142,6 +143,7 @@ impl Raft {
                 apply_tx,
                 state: Mutex::new(State {
                     core,
+                    saver: persist::Saver::new(),
                     killed: false,
                 }),
             }),
@@ -255,10 +257,10 @@ impl Raft {
             proposed,
         } = state.core.step(input);
         if persist || snapshot.is_some() {
+            let State { core, saver, .. } = &mut *state;
+            let encoded = saver.encode(core);
             // One save for both, so a crash never leaves a snapshot without its log.
-            self.inner
-                .persister
-                .save(persist::encode(&state.core), snapshot);
+            self.inner.persister.save(encoded, snapshot);
         }
         for (to, request) in messages {
             self.spawn_send(to, request);

@@ -436,7 +436,7 @@ impl Core {
         }
         tracing::debug!(peer = self.me, term, index, "proposed");
         self.maybe_advance_commit();
-        self.broadcast_append_entries();
+        self.send_new_entry(index);
         Some((index, term))
     }
 

@@ -6,8 +6,9 @@
 //! with a new one (same index, different term) and all that follow it; append the entries
 //! not already there; set `commit_index` to min(`leader_commit`, index of the last new
 //! entry). Leader side: on success, `match_index` and `next_index` advance to what was
-//! sent; on a mismatch, `next_index` backs up (by the course's `x_term`/`x_index`/`x_len`,
-//! a term at a time) and the leader retries at once. The leader commits an index stored on
+//! sent, and what the follower still lacks goes out at once; on a mismatch, `next_index`
+//! backs up (by the course's `x_term`/`x_index`/`x_len`, a term at a time) and the leader
+//! retries at once. A new command goes out at once to the followers that are up to date. The leader commits an index stored on
 //! a majority only if its entry is of the current term (§5.4.2, Figure 8).
 
 use super::log::Entry;
@@ -22,6 +23,24 @@ impl Core {
         self.heartbeat_elapsed = 0;
         let me = self.me;
         for peer in (0..self.peers).filter(|&p| p != me) {
+            self.send_append_entries(peer);
+        }
+    }
+
+    /// Replicates the new entry at `index` at once to the followers that had everything
+    /// before it. A follower still missing earlier entries has a request on its way or gets
+    /// one at the next heartbeat, and each success sends it what it still lacks; sending it
+    /// the whole missing suffix again for every new command would cost a lagging or cut-off
+    /// follower a copy of its backlog per proposal.
+    pub(super) fn send_new_entry(&mut self, index: u64) {
+        let RoleState::Leader { next_index, .. } = &self.role else {
+            return;
+        };
+        let me = self.me;
+        let in_sync: Vec<usize> = (0..self.peers)
+            .filter(|&p| p != me && next_index[p] == index)
+            .collect();
+        for peer in in_sync {
             self.send_append_entries(peer);
         }
     }
@@ -194,7 +213,15 @@ impl Core {
                 match_index[from] = matched;
             }
             next_index[from] = next_index[from].max(matched + 1);
+            // Only the reply to the latest request sends more, so that older replies
+            // arriving after it do not send the same entries again.
+            let send_more =
+                next_index[from] <= self.log.last_index() && matched + 1 == next_index[from];
             self.maybe_advance_commit();
+            if send_more {
+                // Entries came in since that request: send them now (see send_new_entry).
+                self.send_append_entries(from);
+            }
             return;
         }
         if args.prev_log_index + 1 != next_index[from] {

@@ -327,3 +327,27 @@ fn a_stale_append_reply_is_ignored() {
     assert_eq!(progress(&l, 1), before);
     assert_eq!((l.commit_index(), out), (0, crate::core::Output::default()));
 }
+
+/// A new command goes at once only to followers that had everything before it; a follower
+/// still catching up gets it with the rest when its pending request succeeds.
+#[test]
+fn a_new_command_goes_at_once_only_to_followers_in_sync() {
+    let mut l = leader(0, 3, 2, &[1, 2]);
+    if let crate::core::RoleState::Leader { next_index, .. } = &mut l.role {
+        next_index[2] = 2; // follower 2 is missing entry 2
+    }
+    let out = l.step(Input::Propose(b"x".to_vec()));
+    assert_eq!(
+        sent(&out),
+        ["to 1: AppendEntries t2 prev=2/2 commit=0 [2/3]"]
+    );
+    // Follower 2's earlier request for entry 2 succeeds: entry 3 follows at once.
+    let out = l.step(reply_to(2, append(2, 0, (1, 1), &[2], 0), success(2)));
+    assert_eq!(
+        sent(&out),
+        ["to 2: AppendEntries t2 prev=2/2 commit=2 [2/3]"]
+    );
+    // An older success arriving after that sends nothing more.
+    let out = l.step(reply_to(2, append(2, 0, (1, 1), &[], 0), success(2)));
+    assert!(out.messages.is_empty());
+}
