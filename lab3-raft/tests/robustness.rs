@@ -3,6 +3,7 @@
 
 use common::labrpc::RpcError;
 use common::sim::{self, RngExt};
+use lab3_raft::core::Config;
 use lab3_raft::core::messages::{
     AppendEntriesArgs, AppendEntriesReply, RequestVoteArgs, RequestVoteReply,
 };
@@ -89,9 +90,13 @@ fn a_dead_follower_does_not_delay_heartbeats() {
             leader,
             "the leader kept its majority"
         );
+        let config = Config::default();
+        let interval = config.tick * config.heartbeat_interval;
+        let expected = (Duration::from_secs(2).as_nanos() / interval.as_nanos()) as u64;
         assert!(
-            (15..=21).contains(&heartbeats),
-            "{heartbeats} AppendEntries in 2 s to the live follower; want about 10 a second"
+            (expected - 2..=expected + 1).contains(&heartbeats),
+            "{heartbeats} AppendEntries in 2 s to the live follower; want {expected}, one per \
+             {interval:?}"
         );
     });
 }
