@@ -3,11 +3,11 @@
 //! for the linearizability check, and the course's summary line.
 
 use crate::{Clerk, KvServer};
-use common::labrpc::{Network, Server};
+use common::labrpc::{Network, Server, random_end_name};
 use common::linearizability::kv::{KvInput, KvModel, KvOutput, SharedValues};
 use common::linearizability::{Recorder, assert_linearizable};
 use common::report::{self, Summary};
-use common::sim::{self, RngExt};
+use common::sim;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -29,16 +29,6 @@ pub struct Tester {
     values: SharedValues,
     started: Duration,
     rpcs_at_start: u64,
-}
-
-/// A random end name of 20 characters, as the course's `randstring(20)`.
-fn random_name() -> String {
-    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    sim::rng(|r| {
-        (0..20)
-            .map(|_| char::from(CHARS[r.random_range(0..CHARS.len())]))
-            .collect()
-    })
 }
 
 impl Tester {
@@ -68,7 +58,7 @@ impl Tester {
 
     /// A clerk on a new, connected, enabled end.
     pub fn make_client(&self) -> Clerk {
-        let name = random_name();
+        let name = random_end_name();
         let end = self.net.make_end(&name);
         self.net.connect(&name, SERVER);
         self.net.enable(&name, true);

@@ -8,7 +8,7 @@
 
 use crate::Raft;
 use common::ApplyMsg;
-use common::labrpc::{Network, Server};
+use common::labrpc::{Network, Server, random_end_name};
 use common::persister::{MemPersister, Persister};
 use common::report::{self, Summary};
 use common::sim::{self, RngExt};
@@ -131,16 +131,6 @@ pub fn server_name(i: usize) -> String {
     format!("raft-{i}")
 }
 
-/// A random end name of 20 characters, as the course's `randstring(20)`.
-fn random_name() -> String {
-    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    sim::rng(|r| {
-        (0..20)
-            .map(|_| char::from(CHARS[r.random_range(0..CHARS.len())]))
-            .collect()
-    })
-}
-
 impl Tester {
     /// The course's `make_config(t, n, unreliable, false)`: `n` peers, all connected, on a
     /// network with long delays for dead ends.
@@ -232,7 +222,7 @@ impl Tester {
     /// state.
     pub fn start1(&mut self, i: usize) {
         self.crash1(i);
-        self.end_names[i] = (0..self.n).map(|_| random_name()).collect();
+        self.end_names[i] = (0..self.n).map(|_| random_end_name()).collect();
         let ends = (0..self.n)
             .map(|j| {
                 let name = &self.end_names[i][j];

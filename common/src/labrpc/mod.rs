@@ -294,6 +294,18 @@ impl Network {
     }
 }
 
+/// A random end name of 20 letters and digits, drawn from the world's RNG: the course's
+/// `randstring(20)`, which its testers use so that a restarted peer or a new clerk never
+/// reuses an old end.
+pub fn random_end_name() -> String {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    sim::rng(|r| {
+        (0..20)
+            .map(|_| char::from(CHARS[r.random_range(0..CHARS.len())]))
+            .collect()
+    })
+}
+
 /// A message's travel time on a simulated network (none on the real clock, where
 /// threads interleave for real and tokio could not sleep this short anyway).
 async fn jitter() {

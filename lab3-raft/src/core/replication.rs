@@ -206,17 +206,12 @@ impl Core {
             return;
         };
         if reply.success {
-            // From what was sent, not from the log as it is now (checklist G9); replies
-            // may come back out of order, so never backwards.
             let matched = args.prev_log_index + args.entries.len() as u64;
-            if matched > match_index[from] {
-                match_index[from] = matched;
-            }
-            next_index[from] = next_index[from].max(matched + 1);
             // Only the reply to the latest request sends more, so that older replies
             // arriving after it do not send the same entries again.
-            let send_more =
-                next_index[from] <= self.log.last_index() && matched + 1 == next_index[from];
+            let latest = matched + 1 >= next_index[from];
+            self.record_match(from, matched);
+            let send_more = latest && matched < self.log.last_index();
             self.maybe_advance_commit();
             if send_more {
                 // Entries came in since that request: send them now (see send_new_entry).
@@ -248,6 +243,20 @@ impl Core {
             "backs up"
         );
         self.send_append_entries(from);
+    }
+
+    /// Peer `from` holds everything through `matched`: from what was sent, not from the
+    /// log as it is now (checklist G9); replies may come back out of order, so progress
+    /// never moves backwards.
+    pub(super) fn record_match(&mut self, from: usize, matched: u64) {
+        if let RoleState::Leader {
+            next_index,
+            match_index,
+        } = &mut self.role
+        {
+            match_index[from] = match_index[from].max(matched);
+            next_index[from] = next_index[from].max(matched + 1);
+        }
     }
 
     /// Commits the highest index stored on a majority, if its entry is of the current term

@@ -8,8 +8,8 @@
 //! if they match, and hands the snapshot to its service in order with the commands: after
 //! everything applied before, before anything applied after.
 
+use super::Core;
 use super::messages::{InstallSnapshotArgs, InstallSnapshotReply, Request};
-use super::{Core, RoleState};
 use common::ApplyMsg;
 
 impl Core {
@@ -112,18 +112,7 @@ impl Core {
         from: usize,
         args: &InstallSnapshotArgs,
     ) {
-        let RoleState::Leader {
-            next_index,
-            match_index,
-        } = &mut self.role
-        else {
-            return;
-        };
-        let matched = args.last_included_index;
-        if matched > match_index[from] {
-            match_index[from] = matched;
-        }
-        next_index[from] = next_index[from].max(matched + 1);
+        self.record_match(from, args.last_included_index);
         self.maybe_advance_commit();
     }
 }
