@@ -59,18 +59,34 @@ impl Core {
         }
     }
 
-    /// Counts a vote of the current term (stale replies never get here).
+    /// Counts a vote of the current term (stale replies never get here), also after this
+    /// peer's election timed out and it went on to a pre-vote in the same term.
     pub(super) fn handle_request_vote_reply(&mut self, from: usize, reply: &RequestVoteReply) {
-        if let RoleState::Candidate { votes } = &mut self.role {
+        if let Some(votes) = self.election_votes() {
             votes[from] = Some(reply.vote_granted);
             self.maybe_win_election();
         }
     }
 
+    /// The votes of this peer's election in the current term, if it ran one.
+    fn election_votes(&mut self) -> Option<&mut Vec<Option<bool>>> {
+        match &mut self.role {
+            RoleState::Candidate { votes }
+            | RoleState::PreCandidate {
+                election: Some(votes),
+                ..
+            } => Some(votes),
+            RoleState::Follower
+            | RoleState::PreCandidate { election: None, .. }
+            | RoleState::Leader { .. } => None,
+        }
+    }
+
     /// Becomes leader if a majority granted its vote.
     pub(super) fn maybe_win_election(&mut self) {
-        if let RoleState::Candidate { votes } = &self.role
-            && vote_result(votes) == VoteResult::Won
+        if self
+            .election_votes()
+            .is_some_and(|votes| vote_result(votes) == VoteResult::Won)
         {
             self.become_leader();
         }

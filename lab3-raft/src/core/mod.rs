@@ -151,6 +151,11 @@ enum RoleState {
     PreCandidate {
         /// Each peer's answer to the pre-vote (`Some(true)` for "you could win").
         votes: Vec<Option<bool>>,
+        /// If this peer was the candidate of the current term before its election timed
+        /// out: the votes of that election. Replies can arrive long after the timeout, and
+        /// a majority of them still makes it the leader of that term (its term has not
+        /// changed, and no other peer can have a majority in it).
+        election: Option<Vec<Option<bool>>>,
     },
     Candidate {
         /// Each peer's answer in this election (`Some(true)` for a granted vote).
@@ -511,7 +516,12 @@ impl Core {
     fn become_pre_candidate(&mut self) {
         let mut votes = vec![None; self.peers];
         votes[self.me] = Some(true);
-        self.role = RoleState::PreCandidate { votes };
+        let election = match std::mem::replace(&mut self.role, RoleState::Follower) {
+            RoleState::Candidate { votes } => Some(votes),
+            RoleState::PreCandidate { election, .. } => election,
+            RoleState::Follower | RoleState::Leader { .. } => None,
+        };
+        self.role = RoleState::PreCandidate { votes, election };
         self.leader_id = None;
         self.reset_election_timer();
         tracing::debug!(
@@ -547,8 +557,15 @@ impl Core {
     /// Takes the lead of the current term, and asserts it at once with AppendEntries.
     fn become_leader(&mut self) {
         assert!(
-            matches!(self.role, RoleState::Candidate { .. }),
-            "peer {} (term {}): only a candidate becomes leader, not a {}",
+            matches!(
+                self.role,
+                RoleState::Candidate { .. }
+                    | RoleState::PreCandidate {
+                        election: Some(_),
+                        ..
+                    }
+            ),
+            "peer {} (term {}): only the candidate of the term becomes leader, not a {}",
             self.me,
             self.current_term,
             self.role()

@@ -71,7 +71,7 @@ impl Core {
         if args.term != self.current_term + 1 {
             return;
         }
-        if let RoleState::PreCandidate { votes } = &mut self.role {
+        if let RoleState::PreCandidate { votes, .. } = &mut self.role {
             votes[from] = Some(reply.vote_granted);
             self.maybe_win_pre_vote();
         }
@@ -79,7 +79,7 @@ impl Core {
 
     /// Starts the real election once a majority said it could be won.
     pub(super) fn maybe_win_pre_vote(&mut self) {
-        if let RoleState::PreCandidate { votes } = &self.role
+        if let RoleState::PreCandidate { votes, .. } = &self.role
             && vote_result(votes) == VoteResult::Won
         {
             self.become_candidate();

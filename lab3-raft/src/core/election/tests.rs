@@ -312,3 +312,34 @@ fn the_election_timer_restarts_only_when_it_should() {
         assert_eq!(f.election_elapsed == 0, c.restarts, "{}", c.name);
     }
 }
+
+/// Votes that arrive after the candidate's election timed out (it is asking for a pre-vote
+/// now, still in the same term) still elect it: on a network that holds replies back for
+/// seconds, elections would otherwise rarely finish.
+#[test]
+fn late_votes_of_the_same_term_still_elect() {
+    let mut c = follower(0, 5, 1, &[1]);
+    c.become_candidate(); // term 2
+    let _ = std::mem::take(&mut c.out);
+    let _ = c.step(vote_reply(1, 2, 2, true));
+    c.become_pre_candidate(); // the election timed out
+    let _ = std::mem::take(&mut c.out);
+    assert_eq!((c.role(), c.current_term()), (Role::PreCandidate, 2));
+    let out = c.step(vote_reply(3, 2, 2, true));
+    assert_eq!(
+        (c.role(), c.current_term()),
+        (Role::Leader, 2),
+        "3 of 5 in term 2"
+    );
+    assert_eq!(out.messages.len(), 4, "it asserts itself at once");
+}
+
+/// A pre-candidate that never was the candidate of its term counts no votes.
+#[test]
+fn a_pre_candidate_without_an_election_counts_no_votes() {
+    let mut f = follower(0, 3, 2, &[1]);
+    f.become_pre_candidate();
+    let _ = std::mem::take(&mut f.out);
+    let _ = f.step(vote_reply(1, 2, 2, true));
+    assert_eq!(f.role(), Role::PreCandidate);
+}
