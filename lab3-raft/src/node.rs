@@ -21,15 +21,16 @@
 //! right after `kill` and be sure the killed instance writes nothing more that counts.
 
 use crate::core::messages::{
-    AppendEntriesArgs, AppendEntriesReply, InstallSnapshotArgs, InstallSnapshotReply, Request,
-    RequestVoteArgs, RequestVoteReply, Response,
+    AppendEntriesReply, InstallSnapshotReply, Request, RequestVoteReply, Response,
 };
 use crate::core::{Config, Core, Input, Output, Role};
-use crate::persist::{self, RestoreError};
+use crate::persist::{self, Durable, RestoreError};
 use common::ApplyMsg;
 use common::labrpc::{ClientEnd, Service};
 use common::persister::Persister;
 use common::sim::{self, RngExt};
+use futures::future::Either;
+use std::future::{self as future, Pending, Ready};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -70,19 +71,13 @@ impl Raft {
         persister: Arc<dyn Persister>,
         apply_tx: UnboundedSender<ApplyMsg>,
     ) -> Raft {
-        let n = peers.len();
-        let state = persister.read_raft_state();
-        match Raft::try_new(peers.clone(), me, persister.clone(), apply_tx.clone()) {
-            Ok(raft) => raft,
+        let saved = persister.read_raft_state();
+        match persist::decode(&saved, peers.len()) {
+            Ok(durable) => Raft::start_from(peers, me, persister, apply_tx, durable),
             Err(e) => {
-                tracing::error!(peer = me, bytes = state.len(), error = %e, "cannot restore; the peer stays stopped");
-                let raft = Raft::build(
-                    peers,
-                    me,
-                    persister,
-                    apply_tx,
-                    Core::new(me, n, Config::default(), 0),
-                );
+                tracing::error!(peer = me, bytes = saved.len(), error = %e, "cannot restore; the peer stays stopped");
+                let core = Core::new(me, peers.len(), Config::default(), 0);
+                let raft = Raft::build(peers, me, persister, apply_tx, core);
                 raft.kill();
                 raft
             }
@@ -102,9 +97,21 @@ impl Raft {
         persister: Arc<dyn Persister>,
         apply_tx: UnboundedSender<ApplyMsg>,
     ) -> Result<Raft, RestoreError> {
+        let durable = persist::decode(&persister.read_raft_state(), peers.len())?;
+        Ok(Raft::start_from(peers, me, persister, apply_tx, durable))
+    }
+
+    /// Starts the peer from its restored state (`None`: it never saved any) and its ticker.
+    fn start_from(
+        peers: Vec<ClientEnd>,
+        me: usize,
+        persister: Arc<dyn Persister>,
+        apply_tx: UnboundedSender<ApplyMsg>,
+        durable: Option<Durable>,
+    ) -> Raft {
         let config = Config::default();
         let seed = sim::rng(|r| r.random());
-        let core = match persist::decode(&persister.read_raft_state(), peers.len())? {
+        let core = match durable {
             Some(durable) => {
                 tracing::debug!(
                     peer = me,
@@ -112,20 +119,14 @@ impl Raft {
                     index = durable.log.last_index(),
                     "restored"
                 );
-                Core::restore(
-                    me,
-                    peers.len(),
-                    config,
-                    seed,
-                    durable,
-                    persister.read_snapshot(),
-                )
+                let snapshot = persister.read_snapshot();
+                Core::restore(me, peers.len(), config, seed, durable, snapshot)
             }
             None => Core::new(me, peers.len(), config, seed),
         };
         let raft = Raft::build(peers, me, persister, apply_tx, core);
         raft.spawn_ticker(config.tick);
-        Ok(raft)
+        raft
     }
 
     fn build(
@@ -196,49 +197,60 @@ impl Raft {
 
     /// The `Raft` service, to add to this peer's labrpc server.
     pub fn service(&self) -> Service {
-        let (pre_vote, vote, append, install) =
-            (self.clone(), self.clone(), self.clone(), self.clone());
         Service::new("Raft")
-            .method("PreVote", move |args: RequestVoteArgs| {
-                let reply = match pre_vote.step(Input::Request(Request::PreVote(args))) {
-                    Some(Answer {
-                        reply: Some(Response::PreVote(reply)),
-                        ..
-                    }) => Some(reply),
+            .method(
+                "PreVote",
+                self.handler(Request::PreVote, |r| match r {
+                    Response::PreVote(reply) => Some(reply),
                     _ => None,
-                };
-                answer(reply)
-            })
-            .method("RequestVote", move |args: RequestVoteArgs| {
-                let reply = match vote.step(Input::Request(Request::RequestVote(args))) {
-                    Some(Answer {
-                        reply: Some(Response::RequestVote(reply)),
-                        ..
-                    }) => Some(reply),
+                }),
+            )
+            .method(
+                "RequestVote",
+                self.handler(Request::RequestVote, |r| match r {
+                    Response::RequestVote(reply) => Some(reply),
                     _ => None,
-                };
-                answer(reply)
-            })
-            .method("AppendEntries", move |args: AppendEntriesArgs| {
-                let reply = match append.step(Input::Request(Request::AppendEntries(args))) {
-                    Some(Answer {
-                        reply: Some(Response::AppendEntries(reply)),
-                        ..
-                    }) => Some(reply),
+                }),
+            )
+            .method(
+                "AppendEntries",
+                self.handler(Request::AppendEntries, |r| match r {
+                    Response::AppendEntries(reply) => Some(reply),
                     _ => None,
-                };
-                answer(reply)
-            })
-            .method("InstallSnapshot", move |args: InstallSnapshotArgs| {
-                let reply = match install.step(Input::Request(Request::InstallSnapshot(args))) {
-                    Some(Answer {
-                        reply: Some(Response::InstallSnapshot(reply)),
-                        ..
-                    }) => Some(reply),
+                }),
+            )
+            .method(
+                "InstallSnapshot",
+                self.handler(Request::InstallSnapshot, |r| match r {
+                    Response::InstallSnapshot(reply) => Some(reply),
                     _ => None,
-                };
-                answer(reply)
-            })
+                }),
+            )
+    }
+
+    /// One method of the `Raft` service: wraps the arguments as a [`Request`], steps the
+    /// core, and answers with its reply of the same kind. A killed peer stays silent: the
+    /// caller's end sees what it would see of a crashed server.
+    fn handler<A, R>(
+        &self,
+        request: fn(A) -> Request,
+        reply: fn(Response) -> Option<R>,
+    ) -> impl Fn(A) -> Either<Ready<R>, Pending<R>> + Send + Sync + 'static
+    where
+        A: 'static,
+        R: Send + 'static,
+    {
+        let raft = self.clone();
+        move |args| {
+            let answer = raft
+                .step(Input::Request(request(args)))
+                .and_then(|answer| answer.reply)
+                .and_then(reply);
+            match answer {
+                Some(reply) => Either::Left(future::ready(reply)),
+                None => Either::Right(future::pending()),
+            }
+        }
     }
 
     /// Steps the core with `input` and carries out the output (see the module
@@ -256,10 +268,11 @@ impl Raft {
             apply,
             proposed,
         } = state.core.step(input);
-        if persist || snapshot.is_some() {
+        if persist {
             let State { core, saver, .. } = &mut *state;
             let encoded = saver.encode(core);
-            // One save for both, so a crash never leaves a snapshot without its log.
+            // One save for both, so a crash never leaves a snapshot without its log (a new
+            // snapshot always comes with `persist`: it changes the log).
             self.inner.persister.save(encoded, snapshot);
         }
         for (to, request) in messages {
@@ -333,13 +346,4 @@ struct Answer {
     reply: Option<Response>,
     /// The result of a proposal.
     proposed: Option<(u64, u64)>,
-}
-
-/// A handler's answer: the reply, or, from a killed peer, silence (the caller's end sees
-/// what it would see of a crashed server).
-async fn answer<R>(reply: Option<R>) -> R {
-    match reply {
-        Some(reply) => reply,
-        None => std::future::pending().await,
-    }
 }

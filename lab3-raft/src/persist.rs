@@ -109,7 +109,7 @@ impl Saver {
             self.bytes.truncate(self.cached[keep].1);
             self.cached.truncate(keep);
         }
-        for entry in &log.entries_from(log.first_index())[keep..] {
+        for entry in &log.entries()[keep..] {
             self.cached.push((entry.term, self.bytes.len()));
             // Integers and byte vectors always encode.
             let encoded = common::codec::encode(entry)

@@ -112,6 +112,17 @@ fn test_snapshot_install_uncrash_3d() {
     });
 }
 
+/// Crashes every peer, then restarts and reconnects each.
+fn crash_and_restart_all(t: &mut Tester) {
+    for i in 0..t.n() {
+        t.crash1(i);
+    }
+    for i in 0..t.n() {
+        t.start1(i);
+        t.connect(i);
+    }
+}
+
 /// Every peer crashes at once, repeatedly: all must come back from their snapshots and
 /// go on from where they were, never reusing an index.
 #[test]
@@ -129,15 +140,8 @@ fn test_snapshot_all_crash_3d() {
                 t.one(random_cmd(), servers, true).await;
             }
             let index1 = t.one(random_cmd(), servers, true).await;
-            // Crash all.
-            for i in 0..servers {
-                t.crash1(i);
-            }
-            // Revive all.
-            for i in 0..servers {
-                t.start1(i);
-                t.connect(i);
-            }
+            // Crash all, then revive all.
+            crash_and_restart_all(&mut t);
             let index2 = t.one(random_cmd(), servers, true).await;
             assert!(index2 > index1, "index decreased from {index1} to {index2}");
         }
@@ -160,23 +164,11 @@ fn test_snapshot_init_3d() {
             t.one(random_cmd(), servers, true).await;
         }
         // Crash and restart all: each reads its snapshot.
-        for i in 0..servers {
-            t.crash1(i);
-        }
-        for i in 0..servers {
-            t.start1(i);
-            t.connect(i);
-        }
+        crash_and_restart_all(&mut t);
         // A single op, to get something written back to persistent storage.
         t.one(random_cmd(), servers, true).await;
         // Crash and restart all again: a Raft that lost its snapshot on that save fails here.
-        for i in 0..servers {
-            t.crash1(i);
-        }
-        for i in 0..servers {
-            t.start1(i);
-            t.connect(i);
-        }
+        crash_and_restart_all(&mut t);
         // Do another op to trigger potential bug.
         t.one(random_cmd(), servers, true).await;
         t.end();

@@ -35,8 +35,7 @@ impl Core {
 
     /// Answers RequestVote (the term was already brought up to date by `step`).
     pub(super) fn handle_request_vote(&mut self, args: &RequestVoteArgs) -> RequestVoteReply {
-        let valid_candidate = args.candidate_id < self.peers && args.candidate_id != self.me;
-        let grant = valid_candidate
+        let grant = self.is_other_peer(args.candidate_id)
             && args.term == self.current_term
             && self.voted_for.is_none_or(|v| v == args.candidate_id)
             && self.log_is_up_to_date(args.last_log_term, args.last_log_index);

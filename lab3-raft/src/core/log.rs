@@ -84,6 +84,11 @@ impl Log {
         self.position(index).map(|p| self.entries[p].term)
     }
 
+    /// The entries held in memory, from `first_index` on.
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
     /// The entry at `index`, if it is held in memory.
     pub fn entry(&self, index: u64) -> Option<&Entry> {
         self.position(index).map(|p| &self.entries[p])

@@ -342,6 +342,10 @@ impl Core {
         self.collect_committed();
         let mut out = std::mem::take(&mut self.out);
         out.persist = before != (self.current_term, self.voted_for, self.log_version);
+        debug_assert!(
+            out.snapshot.is_none() || out.persist,
+            "a snapshot changes the log"
+        );
         #[cfg(any(test, debug_assertions))]
         self.check_invariants();
         out
@@ -364,6 +368,33 @@ impl Core {
                 }
             }
         }
+    }
+
+    /// Whether `id` names another peer of the cluster (ids in requests come off the
+    /// network and are checked before use).
+    fn is_other_peer(&self, id: usize) -> bool {
+        id < self.peers && id != self.me
+    }
+
+    /// Figure 2 for AppendEntries and InstallSnapshot: a request from the leader of the
+    /// current term makes a candidate give up and every follower wait anew (the timer
+    /// restarts only here, checklist G4). One from an older term, or naming no other peer,
+    /// is refused: `false`.
+    fn accept_leader(&mut self, term: u64, leader_id: usize) -> bool {
+        if term < self.current_term {
+            return false;
+        }
+        if !self.is_other_peer(leader_id) {
+            tracing::warn!(
+                peer = self.me,
+                leader = leader_id,
+                "request from no such leader; refused"
+            );
+            return false;
+        }
+        self.become_follower(term, Some(leader_id));
+        self.reset_election_timer();
+        true
     }
 
     /// Figure 2's rules for all servers, then the request's own handler.
@@ -393,7 +424,7 @@ impl Core {
     /// Figure 2's rules for all servers, then the reply's own handler, unless the reply
     /// answers a request of another term or role (checklist G8).
     fn handle_response(&mut self, from: usize, request: Request, response: Response) {
-        if from >= self.peers || from == self.me {
+        if !self.is_other_peer(from) {
             tracing::warn!(peer = self.me, from, "reply from no such peer; ignored");
             return;
         }

@@ -41,8 +41,7 @@ impl Core {
                 self.leader_id.is_some() && self.election_elapsed < self.config.election_timeout_min
             }
         };
-        let grant = args.candidate_id < self.peers
-            && args.candidate_id != self.me
+        let grant = self.is_other_peer(args.candidate_id)
             && args.term > self.current_term
             && !heard_from_leader
             && self.log_is_up_to_date(args.last_log_term, args.last_log_index);

@@ -68,7 +68,10 @@ impl Core {
     }
 
     /// Answers AppendEntries (the term was already brought up to date by `step`).
-    pub(super) fn handle_append_entries(&mut self, args: AppendEntriesArgs) -> AppendEntriesReply {
+    pub(super) fn handle_append_entries(
+        &mut self,
+        mut args: AppendEntriesArgs,
+    ) -> AppendEntriesReply {
         let mut reply = AppendEntriesReply {
             term: self.current_term,
             success: false,
@@ -76,24 +79,24 @@ impl Core {
             x_index: 0,
             x_len: self.log.last_index() + 1,
         };
-        if args.term < self.current_term {
-            // From a deposed leader: refuse, and do not reset the timer (checklist G4).
+        if !self.accept_leader(args.term, args.leader_id) {
             return reply;
         }
-        if args.leader_id >= self.peers || args.leader_id == self.me {
-            tracing::warn!(
-                peer = self.me,
-                leader = args.leader_id,
-                "AppendEntries from no such leader; refused"
-            );
-            return reply;
+        let snapshot_index = self.log.last_included_index();
+        if args.prev_log_index < snapshot_index {
+            // Reaching into the snapshot (3D): what it covers is committed, so it matches
+            // the leader's log; only the entries past it are checked and stored.
+            let skip = usize::try_from(snapshot_index - args.prev_log_index).unwrap_or(usize::MAX);
+            if args.entries.len() <= skip {
+                reply.success = true;
+                return reply;
+            }
+            args.entries.drain(..skip);
+            args.prev_log_index = snapshot_index;
+            args.prev_log_term = self.log.last_included_term();
         }
-        // The leader of this term: a candidate gives up, and every follower waits anew.
-        self.become_follower(args.term, Some(args.leader_id));
-        self.reset_election_timer();
 
         // The consistency check, for heartbeats too (checklist G1).
-        let last = self.log.last_index();
         match self.log.term(args.prev_log_index) {
             Some(term) if term == args.prev_log_term => {}
             Some(term) => {
@@ -109,7 +112,7 @@ impl Core {
                 );
                 return reply;
             }
-            None if args.prev_log_index > last => {
+            None => {
                 tracing::debug!(
                     peer = self.me,
                     term = self.current_term,
@@ -119,35 +122,9 @@ impl Core {
                 );
                 return reply;
             }
-            None => {
-                // Below the snapshot point (3D): everything there is committed and so
-                // matches; check the entries that go past it.
-                return self.handle_append_entries_below_snapshot(args, reply);
-            }
         }
 
         let covered = self.append_entries_at(args.prev_log_index, args.entries);
-        self.advance_follower_commit(args.leader_commit, covered);
-        reply.success = true;
-        reply
-    }
-
-    /// A request whose `prev_log_index` is inside this peer's snapshot: the entries up to
-    /// the snapshot point are committed, so identical here; only the rest is appended.
-    fn handle_append_entries_below_snapshot(
-        &mut self,
-        mut args: AppendEntriesArgs,
-        mut reply: AppendEntriesReply,
-    ) -> AppendEntriesReply {
-        let snapshot_index = self.log.last_included_index();
-        let skip = usize::try_from(snapshot_index - args.prev_log_index).unwrap_or(usize::MAX);
-        if args.entries.len() <= skip {
-            // Everything it carries is in the snapshot already.
-            reply.success = true;
-            return reply;
-        }
-        args.entries.drain(..skip);
-        let covered = self.append_entries_at(snapshot_index, args.entries);
         self.advance_follower_commit(args.leader_commit, covered);
         reply.success = true;
         reply

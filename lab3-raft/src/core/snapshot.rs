@@ -61,19 +61,9 @@ impl Core {
         let reply = InstallSnapshotReply {
             term: self.current_term,
         };
-        if args.term < self.current_term {
+        if !self.accept_leader(args.term, args.leader_id) {
             return reply;
         }
-        if args.leader_id >= self.peers || args.leader_id == self.me {
-            tracing::warn!(
-                peer = self.me,
-                leader = args.leader_id,
-                "InstallSnapshot from no such leader; refused"
-            );
-            return reply;
-        }
-        self.become_follower(args.term, Some(args.leader_id));
-        self.reset_election_timer();
         let index = args.last_included_index;
         if index <= self.commit_index {
             // Everything it covers is committed here and will be (or was) applied from the
