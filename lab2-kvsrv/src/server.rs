@@ -1,20 +1,28 @@
 //! [`KvServer`]: the `KVServer` RPC service over the [`KvState`] state machine.
 
 use crate::rpc::{GetArgs, PutAppendArgs, SERVICE};
-use crate::state::{KvState, Write};
+use common::kv_state::{KvState, Write};
 use common::labrpc::Service;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// The key/value server. Cloning gives another handle to the same server.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct KvServer {
     state: Arc<Mutex<KvState>>,
+}
+
+impl Default for KvServer {
+    fn default() -> Self {
+        KvServer::new()
+    }
 }
 
 impl KvServer {
     /// An empty server.
     pub fn new() -> KvServer {
-        KvServer::default()
+        KvServer {
+            state: Arc::new(Mutex::new(KvState::append_returns_old())),
+        }
     }
 
     fn state(&self) -> MutexGuard<'_, KvState> {
