@@ -265,6 +265,22 @@ struct Path {
     before: Option<Rc<Path>>,
 }
 
+impl Drop for Path {
+    /// Unlinks the chain a link at a time: a history of tens of thousands of segments (one
+    /// busy key) would otherwise be dropped by one recursive call per link and overflow
+    /// the stack.
+    fn drop(&mut self) {
+        let mut next = self.before.take();
+        while let Some(link) = next {
+            next = match Rc::try_unwrap(link) {
+                Ok(mut path) => path.before.take(),
+                // Still shared: whoever holds it drops the rest.
+                Err(_) => None,
+            };
+        }
+    }
+}
+
 fn path_order(path: &Option<Rc<Path>>) -> Vec<usize> {
     let mut parts = Vec::new();
     let mut at = path.as_ref();

@@ -168,6 +168,12 @@ enum RoleState {
         /// Per peer: the highest index known to be stored there (its own last index for
         /// the leader). Never decreases within a term.
         match_index: Vec<u64>,
+        /// The first entry proposed since the leader last sent to its followers in sync:
+        /// they get it, and every entry after it, at the next tick. So one AppendEntries
+        /// carries every command proposed within a tick (batching, as etcd's proposals
+        /// wait for the next `Ready`), and a busy leader sends a round per tick, not per
+        /// command.
+        unsent: Option<u64>,
     },
 }
 
@@ -357,6 +363,8 @@ impl Core {
                 self.heartbeat_elapsed += 1;
                 if self.heartbeat_elapsed >= self.config.heartbeat_interval {
                     self.broadcast_append_entries();
+                } else {
+                    self.send_unsent_entries();
                 }
             }
             RoleState::Follower | RoleState::PreCandidate { .. } | RoleState::Candidate { .. } => {
@@ -467,14 +475,16 @@ impl Core {
         if let RoleState::Leader {
             next_index,
             match_index,
+            unsent,
         } = &mut self.role
         {
             match_index[self.me] = index;
             next_index[self.me] = index + 1;
+            unsent.get_or_insert(index);
         }
         tracing::debug!(peer = self.me, term, index, "proposed");
+        // A cluster of one commits at once.
         self.maybe_advance_commit();
-        self.send_new_entry(index);
         Some((index, term))
     }
 
@@ -607,6 +617,7 @@ impl Core {
         self.role = RoleState::Leader {
             next_index: vec![last + 1; self.peers],
             match_index,
+            unsent: None,
         };
         self.leader_id = Some(self.me);
         tracing::info!(
@@ -652,6 +663,7 @@ impl Core {
         if let RoleState::Leader {
             next_index,
             match_index,
+            ..
         } = &self.role
         {
             for p in 0..self.peers {

@@ -8,7 +8,8 @@
 //! entry). Leader side: on success, `match_index` and `next_index` advance to what was
 //! sent, and what the follower still lacks goes out at once; on a mismatch, `next_index`
 //! backs up (by the course's `x_term`/`x_index`/`x_len`, a term at a time) and the leader
-//! retries at once. A new command goes out at once to the followers that are up to date. The leader commits an index stored on
+//! retries at once. New commands go out at the next tick to the followers that are up to
+//! date, all of that tick's commands in one request. The leader commits an index stored on
 //! a majority only if its entry is of the current term (§5.4.2, Figure 8).
 
 use super::log::Entry;
@@ -21,19 +22,28 @@ impl Core {
     /// the heartbeat interval.
     pub(super) fn broadcast_append_entries(&mut self) {
         self.heartbeat_elapsed = 0;
+        if let RoleState::Leader { unsent, .. } = &mut self.role {
+            *unsent = None;
+        }
         let me = self.me;
         for peer in (0..self.peers).filter(|&p| p != me) {
             self.send_append_entries(peer);
         }
     }
 
-    /// Replicates the new entry at `index` at once to the followers that had everything
-    /// before it. A follower still missing earlier entries has a request on its way or gets
-    /// one at the next heartbeat, and each success sends it what it still lacks; sending it
-    /// the whole missing suffix again for every new command would cost a lagging or cut-off
-    /// follower a copy of its backlog per proposal.
-    pub(super) fn send_new_entry(&mut self, index: u64) {
-        let RoleState::Leader { next_index, .. } = &self.role else {
+    /// Replicates the entries proposed since the last tick to the followers that had
+    /// everything before them. A follower still missing earlier entries has a request on
+    /// its way or gets one at the next heartbeat, and each success sends it what it still
+    /// lacks; sending it the whole missing suffix again at every tick would cost a lagging
+    /// or cut-off follower a copy of its backlog per tick.
+    pub(super) fn send_unsent_entries(&mut self) {
+        let RoleState::Leader {
+            next_index, unsent, ..
+        } = &mut self.role
+        else {
+            return;
+        };
+        let Some(index) = unsent.take() else {
             return;
         };
         let me = self.me;
@@ -178,6 +188,7 @@ impl Core {
         let RoleState::Leader {
             next_index,
             match_index,
+            ..
         } = &mut self.role
         else {
             return;
@@ -191,7 +202,8 @@ impl Core {
             let send_more = latest && matched < self.log.last_index();
             self.maybe_advance_commit();
             if send_more {
-                // Entries came in since that request: send them now (see send_new_entry).
+                // Entries came in since that request: send them now (see
+                // send_unsent_entries).
                 self.send_append_entries(from);
             }
             return;
@@ -229,6 +241,7 @@ impl Core {
         if let RoleState::Leader {
             next_index,
             match_index,
+            ..
         } = &mut self.role
         {
             match_index[from] = match_index[from].max(matched);

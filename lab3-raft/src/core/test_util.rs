@@ -33,6 +33,7 @@ pub(crate) fn progress(core: &Core, peer: usize) -> (u64, u64) {
         RoleState::Leader {
             next_index,
             match_index,
+            ..
         } => (next_index[peer], match_index[peer]),
         _ => panic!("peer {} is not leader", core.me),
     }

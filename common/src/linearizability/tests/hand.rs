@@ -430,3 +430,18 @@ fn linearizability_long_single_writer_history_is_decided() {
     assert_eq!(p.linearization.len(), stale);
     assert_eq!(p.allowed.len(), 1);
 }
+
+/// Regression (found by Lab 4's test_basic_4a): a long history on one key made a chain of
+/// one search path link per sequential segment, and dropping it recursed once per link
+/// until the stack overflowed.
+#[test]
+fn linearizability_long_sequential_history_does_not_overflow_the_stack() {
+    let history: Vec<KvOperation> = (0..200_000u64)
+        .map(|i| {
+            let value = (i % 7).to_string();
+            put(0, "k", &value, 2 * i, 2 * i + 1)
+        })
+        .collect();
+    let model = SearchOnly(KvModel::new());
+    assert_eq!(result(&model, &history), CheckResult::Ok);
+}

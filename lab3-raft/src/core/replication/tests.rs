@@ -280,14 +280,16 @@ fn only_current_term_entries_commit_by_counting() {
     );
 }
 
-/// The course's Start: the leader appends in its term, persists, and replicates at once;
-/// anyone else refuses.
+/// The course's Start: the leader appends in its term and persists at once, and
+/// replicates at its next tick; anyone else refuses.
 #[test]
-fn a_proposal_is_appended_and_sent_at_once() {
+fn a_proposal_is_appended_at_once_and_sent_at_the_next_tick() {
     let mut l = leader(0, 3, 2, &[1]);
     let out = l.step(Input::Propose(b"cmd".to_vec()));
     assert_eq!(out.proposed, Some((2, 2)));
     assert!(out.persist);
+    assert!(out.messages.is_empty(), "sent at the next tick");
+    let out = l.step(Input::Tick);
     assert_eq!(
         sent(&out),
         [
@@ -295,9 +297,29 @@ fn a_proposal_is_appended_and_sent_at_once() {
             "to 2: AppendEntries t2 prev=1/1 commit=0 [2/2]",
         ]
     );
+    let out = l.step(Input::Tick);
+    assert!(out.messages.is_empty(), "sent once");
     let mut f = follower(1, 3, 2, &[1]);
     let out = f.step(Input::Propose(b"cmd".to_vec()));
     assert_eq!((out.proposed, out.persist), (None, false));
+}
+
+/// Batching: the commands proposed within one tick go to each follower in one request.
+#[test]
+fn the_commands_of_one_tick_go_in_one_request() {
+    let mut l = leader(0, 3, 2, &[1]);
+    for command in [b"a", b"b", b"c"] {
+        let out = l.step(Input::Propose(command.to_vec()));
+        assert!(out.messages.is_empty());
+    }
+    let out = l.step(Input::Tick);
+    assert_eq!(
+        sent(&out),
+        [
+            "to 1: AppendEntries t2 prev=1/1 commit=0 [2/2 2/3 2/4]",
+            "to 2: AppendEntries t2 prev=1/1 commit=0 [2/2 2/3 2/4]",
+        ]
+    );
 }
 
 /// The leader sends heartbeats every `heartbeat_interval` ticks, and no more often (the
@@ -328,15 +350,16 @@ fn a_stale_append_reply_is_ignored() {
     assert_eq!((l.commit_index(), out), (0, crate::core::Output::default()));
 }
 
-/// A new command goes at once only to followers that had everything before it; a follower
-/// still catching up gets it with the rest when its pending request succeeds.
+/// New commands go at the next tick only to followers that had everything before them; a
+/// follower still catching up gets them with the rest when its pending request succeeds.
 #[test]
-fn a_new_command_goes_at_once_only_to_followers_in_sync() {
+fn new_commands_go_at_the_next_tick_only_to_followers_in_sync() {
     let mut l = leader(0, 3, 2, &[1, 2]);
     if let crate::core::RoleState::Leader { next_index, .. } = &mut l.role {
         next_index[2] = 2; // follower 2 is missing entry 2
     }
-    let out = l.step(Input::Propose(b"x".to_vec()));
+    let _ = l.step(Input::Propose(b"x".to_vec()));
+    let out = l.step(Input::Tick);
     assert_eq!(
         sent(&out),
         ["to 1: AppendEntries t2 prev=2/2 commit=0 [2/3]"]

@@ -1,0 +1,399 @@
+//! The course's Lab 4 harness (`kvraft/config.go`): a cluster of KV servers on a simulated
+//! network, crash and restart with persisted state, partitions, clerks with ends to every
+//! server in random order, operation wrappers that count and record operations for the
+//! linearizability check, and the course's summary line.
+//!
+//! Partitions change only the ends between servers: a clerk stays connected to every
+//! server it was given, so it can reach a leader stranded in a minority, which must not
+//! answer it. The tester is shared (`Arc`) by the test's client tasks and its partitioner,
+//! so every method takes `&self`.
+
+pub mod generic;
+
+use crate::{Clerk, KvServer};
+pub use common::kv_checks::check_client_appends;
+use common::labrpc::{Network, Server, random_end_name};
+use common::linearizability::kv::{KvInput, KvModel, KvOutput, SharedValues};
+use common::linearizability::{Recorder, assert_linearizable};
+use common::persister::{MemPersister, Persister};
+use common::report::{self, Summary};
+use common::sim::{self, RngExt};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+/// The course's `electionTimeout` of the KV tests.
+pub const ELECTION_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The course's `linearizabilityCheckTimeout`, as a step budget.
+pub const LINEARIZABILITY_CHECK_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// Server `i`'s name on the network.
+pub fn server_name(i: usize) -> String {
+    format!("kvserver-{i}")
+}
+
+/// A clerk made by the tester, with the names of its ends by server, so the tester can
+/// connect and disconnect it.
+pub struct Client {
+    clerk: Clerk,
+    ends: ClientEnds,
+}
+
+/// The names of a clerk's ends, by server: `0[i]` is the end to server `i`. Cheap to
+/// clone, so a test can reconnect a clerk that a task of its own is using.
+#[derive(Debug, Clone)]
+pub struct ClientEnds(Arc<[String]>);
+
+impl Client {
+    /// The clerk, for tests that call it directly (unrecorded, as the course's speed test).
+    pub fn clerk(&mut self) -> &mut Clerk {
+        &mut self.clerk
+    }
+
+    /// The names of its ends, for [`Tester::connect_client`].
+    pub fn ends(&self) -> ClientEnds {
+        self.ends.clone()
+    }
+}
+
+/// One test's cluster.
+pub struct Tester {
+    net: Network,
+    n: usize,
+    max_raft_state: Option<usize>,
+    cluster: Mutex<Cluster>,
+    recorder: Recorder<KvInput, KvOutput>,
+    /// Values read, shared between the operations that read them (see [`SharedValues`]).
+    values: SharedValues,
+    ops: AtomicU64,
+    /// Virtual time and RPC count at [`Tester::begin`].
+    started: Mutex<(Duration, u64)>,
+}
+
+struct Cluster {
+    servers: Vec<Option<KvServer>>,
+    /// Each server's persister: the one it runs with, or what survived its crash.
+    saved: Vec<MemPersister>,
+    /// `end_names[i][j]`: the end server `i` uses to call server `j`.
+    end_names: Vec<Vec<String>>,
+}
+
+impl Tester {
+    /// The course's `make_config(t, n, unreliable, maxraftstate)`: `n` servers, all started
+    /// and connected; `max_raft_state` `None` is the course's -1 (never snapshot).
+    pub fn new(n: usize, unreliable: bool, max_raft_state: Option<usize>) -> Tester {
+        let net = Network::new();
+        let t = Tester {
+            net,
+            n,
+            max_raft_state,
+            cluster: Mutex::new(Cluster {
+                servers: vec![None; n],
+                saved: (0..n).map(|_| MemPersister::new()).collect(),
+                end_names: vec![Vec::new(); n],
+            }),
+            recorder: Recorder::new(),
+            values: SharedValues::new(),
+            ops: AtomicU64::new(0),
+            started: Mutex::new((Duration::ZERO, 0)),
+        };
+        for i in 0..n {
+            t.start_server(i);
+        }
+        t.connect_all();
+        t.net.set_reliable(!unreliable);
+        t
+    }
+
+    fn cluster(&self) -> MutexGuard<'_, Cluster> {
+        self.cluster.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Number of servers.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// Every server: the course's `All()`.
+    pub fn all(&self) -> Vec<usize> {
+        (0..self.n).collect()
+    }
+
+    /// The network.
+    pub fn net(&self) -> &Network {
+        &self.net
+    }
+
+    /// Server `i`, if running.
+    pub fn server(&self, i: usize) -> Option<KvServer> {
+        self.cluster().servers[i].clone()
+    }
+
+    /// Enables the ends from `i` to each server in `to`, and theirs to `i`.
+    fn connect(&self, cluster: &Cluster, i: usize, to: &[usize]) {
+        for &j in to {
+            self.net.enable(&cluster.end_names[i][j], true);
+            self.net.enable(&cluster.end_names[j][i], true);
+        }
+    }
+
+    /// Disables the ends from `i` to each server in `from`, and theirs to `i`.
+    fn disconnect(&self, cluster: &Cluster, i: usize, from: &[usize]) {
+        for &j in from {
+            if let Some(name) = cluster.end_names[i].get(j) {
+                self.net.enable(name, false);
+            }
+            if let Some(name) = cluster.end_names[j].get(i) {
+                self.net.enable(name, false);
+            }
+        }
+    }
+
+    /// The course's `ConnectAll`: every server can reach every other.
+    pub fn connect_all(&self) {
+        let cluster = self.cluster();
+        let all = self.all();
+        for i in 0..self.n {
+            self.connect(&cluster, i, &all);
+        }
+    }
+
+    /// The course's `partition(p1, p2)`: servers talk within their group only.
+    pub fn partition(&self, p1: &[usize], p2: &[usize]) {
+        let cluster = self.cluster();
+        for &i in p1 {
+            self.disconnect(&cluster, i, p2);
+            self.connect(&cluster, i, p1);
+        }
+        for &i in p2 {
+            self.disconnect(&cluster, i, p1);
+            self.connect(&cluster, i, p2);
+        }
+    }
+
+    /// The course's `ShutdownServer(i)`: disconnect it, delete its RPC server so calls in
+    /// flight fail, keep a copy of what it persisted, and kill it.
+    pub fn shutdown_server(&self, i: usize) {
+        let mut cluster = self.cluster();
+        self.disconnect(&cluster, i, &self.all());
+        // Delete first: a killed server must not acknowledge a write it saved in the old
+        // persister (the course's order).
+        self.net.delete_server(&server_name(i));
+        cluster.saved[i] = cluster.saved[i].copy();
+        if let Some(server) = cluster.servers[i].take() {
+            server.kill();
+        }
+    }
+
+    /// The course's `StartServer(i)`: a new replica on new ends (disabled until
+    /// [`Tester::connect_all`] or a partition enables them) and a copy of what it persisted.
+    pub fn start_server(&self, i: usize) {
+        let mut cluster = self.cluster();
+        cluster.end_names[i] = (0..self.n).map(|_| random_end_name()).collect();
+        let ends = (0..self.n)
+            .map(|j| {
+                let name = &cluster.end_names[i][j];
+                let end = self.net.make_end(name);
+                self.net.connect(name, &server_name(j));
+                end
+            })
+            .collect();
+        // A copy, so a killed predecessor still holding the old one changes nothing.
+        cluster.saved[i] = cluster.saved[i].copy();
+        let persister = Arc::new(cluster.saved[i].clone());
+        let server = KvServer::start(ends, i, persister, self.max_raft_state);
+        let rpc_server = Server::new();
+        for service in server.services() {
+            rpc_server.add_service(service);
+        }
+        self.net.add_server(&server_name(i), rpc_server);
+        cluster.servers[i] = Some(server);
+    }
+
+    /// The course's `Leader()`: a server whose Raft believes it leads.
+    pub fn leader(&self) -> Option<usize> {
+        let cluster = self.cluster();
+        (0..self.n).find(|&i| {
+            cluster.servers[i]
+                .as_ref()
+                .is_some_and(|s| s.raft().get_state().1)
+        })
+    }
+
+    /// The course's `make_partition()`: a majority `p1` and a minority `p2` (of `n/2`
+    /// servers) that holds the current leader (server 0 if none is known).
+    pub fn make_partition(&self) -> (Vec<usize>, Vec<usize>) {
+        let leader = self.leader().unwrap_or(0);
+        let others: Vec<usize> = (0..self.n).filter(|&i| i != leader).collect();
+        let majority = self.n / 2 + 1;
+        let p1 = others[..majority].to_vec();
+        let mut p2 = others[majority..].to_vec();
+        p2.push(leader);
+        (p1, p2)
+    }
+
+    /// The course's `LogSize()`: the largest persisted Raft state.
+    pub fn log_size(&self) -> usize {
+        let cluster = self.cluster();
+        cluster
+            .saved
+            .iter()
+            .map(|p| p.raft_state_size())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The course's `SnapshotSize()`: the largest persisted snapshot.
+    pub fn snapshot_size(&self) -> usize {
+        let cluster = self.cluster();
+        cluster
+            .saved
+            .iter()
+            .map(|p| p.snapshot_size())
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The course's `makeClient(to)`: a clerk with new ends to every server, handed to it
+    /// in random order, of which only those to `to` are enabled.
+    pub fn make_client(&self, to: &[usize]) -> Client {
+        let ends: Vec<String> = (0..self.n).map(|_| random_end_name()).collect();
+        let mut handed: Vec<_> = ends
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let end = self.net.make_end(name);
+                self.net.connect(name, &server_name(i));
+                end
+            })
+            .collect();
+        // Fisher-Yates with the world's RNG: the clerk must not assume end i is server i.
+        for k in (1..handed.len()).rev() {
+            let j = sim::rng(|r| r.random_range(0..=k));
+            handed.swap(k, j);
+        }
+        let client = Client {
+            clerk: Clerk::new(handed),
+            ends: ClientEnds(ends.into()),
+        };
+        self.connect_client(&client.ends, to);
+        client
+    }
+
+    /// The course's `ConnectClient`: enables the clerk's ends to `to`.
+    pub fn connect_client(&self, client: &ClientEnds, to: &[usize]) {
+        for &i in to {
+            self.net.enable(&client.0[i], true);
+        }
+    }
+
+    /// The course's `DisconnectClient`: disables the clerk's ends to `from`.
+    pub fn disconnect_client(&self, client: &ClientEnds, from: &[usize]) {
+        for &i in from {
+            self.net.enable(&client.0[i], false);
+        }
+    }
+
+    /// The course's `deleteClient`: removes the clerk's ends from the network.
+    pub fn delete_client(&self, client: Client) {
+        for name in client.ends.0.iter() {
+            self.net.delete_end(name);
+        }
+    }
+
+    /// Prints the test's title and starts counting time, RPCs and operations.
+    pub fn begin(&self, desc: &str) {
+        report::begin(desc);
+        *self.started.lock().unwrap_or_else(|e| e.into_inner()) =
+            (sim::now(), self.net.total_count());
+        self.ops.store(0, Ordering::Relaxed);
+    }
+
+    /// Prints the course's `  ... Passed --` line.
+    pub fn end(&self) {
+        let (started, rpcs) = *self.started.lock().unwrap_or_else(|e| e.into_inner());
+        report::passed(Summary::KvRaft {
+            time: sim::now() - started,
+            peers: self.n,
+            rpcs: self.net.total_count() - rpcs,
+            ops: self.ops.load(Ordering::Relaxed),
+        });
+    }
+
+    /// The course's `Get` wrapper: Get through `client`, counted and recorded as client
+    /// `id`'s operation.
+    pub async fn get(&self, client: &mut Client, key: &str, id: u64) -> String {
+        let call = self.recorder.call();
+        let value = client.clerk.get(key).await;
+        self.ops.fetch_add(1, Ordering::Relaxed);
+        let output = KvOutput {
+            value: self.values.value(key, value.clone()),
+        };
+        let input = KvInput::Get {
+            key: key.to_string(),
+        };
+        self.recorder.record(id, input, call, output);
+        value
+    }
+
+    /// The course's `Put` wrapper.
+    pub async fn put(&self, client: &mut Client, key: &str, value: &str, id: u64) {
+        let call = self.recorder.call();
+        client.clerk.put(key, value).await;
+        self.ops.fetch_add(1, Ordering::Relaxed);
+        let input = KvInput::Put {
+            key: key.to_string(),
+            value: value.to_string(),
+        };
+        self.recorder.record(id, input, call, KvOutput::default());
+    }
+
+    /// The course's `Append` wrapper.
+    pub async fn append(&self, client: &mut Client, key: &str, value: &str, id: u64) {
+        let call = self.recorder.call();
+        client.clerk.append(key, value).await;
+        self.ops.fetch_add(1, Ordering::Relaxed);
+        let input = KvInput::Append {
+            key: key.to_string(),
+            value: value.to_string(),
+        };
+        self.recorder.record(id, input, call, KvOutput::default());
+    }
+
+    /// The course's `check(cfg, t, ck, key, value)`: a recorded Get through `client` must
+    /// read `want`.
+    #[track_caller]
+    pub fn check<'a>(
+        &'a self,
+        client: &'a mut Client,
+        key: &'a str,
+        want: &'a str,
+        id: u64,
+    ) -> impl std::future::Future<Output = ()> + 'a {
+        let at = std::panic::Location::caller();
+        async move {
+            let got = self.get(client, key, id).await;
+            assert!(
+                got == want,
+                "{at}: get({key:?}): expected:\n{want:?}\nreceived:\n{got:?}"
+            );
+        }
+    }
+
+    /// Fails the test unless the recorded history is linearizable (Labs 4 and 5's model:
+    /// Append returns nothing). Consumes the recorded history.
+    pub fn check_linearizable(&self) {
+        let history = self.recorder.take();
+        assert_linearizable(&KvModel::new(), &history, LINEARIZABILITY_CHECK_TIMEOUT);
+    }
+
+    /// Kills every server, for the end of a test (their tasks would otherwise run until the
+    /// world ends).
+    pub fn cleanup(&self) {
+        let cluster = self.cluster();
+        for server in cluster.servers.iter().flatten() {
+            server.kill();
+        }
+    }
+}
