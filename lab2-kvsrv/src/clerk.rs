@@ -2,9 +2,10 @@
 //! retries each request until the server answers, so that the caller sees every operation
 //! take effect exactly once.
 
-use crate::rpc::{GetArgs, PutAppendArgs};
+use crate::rpc::GetArgs;
+use common::kv_rpc::WriteSequence;
 use common::labrpc::ClientEnd;
-use common::sim::{self, RngExt};
+use common::sim;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -16,9 +17,7 @@ const RETRY_PAUSE: Duration = Duration::from_millis(1);
 /// A client of the [`crate::KvServer`]. One call at a time, as `&mut self` enforces.
 pub struct Clerk {
     server: ClientEnd,
-    client_id: u64,
-    /// The number of the last write sent.
-    seq: u64,
+    writes: WriteSequence,
 }
 
 impl Clerk {
@@ -26,8 +25,7 @@ impl Clerk {
     pub fn new(server: ClientEnd) -> Clerk {
         Clerk {
             server,
-            client_id: sim::rng(|r| r.random()),
-            seq: 0,
+            writes: WriteSequence::new(),
         }
     }
 
@@ -38,7 +36,7 @@ impl Clerk {
 
     /// This clerk's id.
     pub fn client_id(&self) -> u64 {
-        self.client_id
+        self.writes.client_id()
     }
 
     async fn call<A: Serialize, R: DeserializeOwned>(&self, method: &str, args: &A) -> R {
@@ -46,7 +44,7 @@ impl Clerk {
             match self.server.call(method, args).await {
                 Ok(reply) => return reply,
                 Err(e) => {
-                    tracing::debug!(client = self.client_id, method, error = %e, "retry");
+                    tracing::debug!(client = self.client_id(), method, error = %e, "retry");
                     sim::sleep(RETRY_PAUSE).await;
                 }
             }
@@ -61,25 +59,15 @@ impl Clerk {
         self.call("KVServer.Get", &args).await
     }
 
-    fn next_write(&mut self, key: &str, value: &str) -> PutAppendArgs {
-        self.seq += 1;
-        PutAppendArgs {
-            key: key.to_string(),
-            value: value.to_string(),
-            client_id: self.client_id,
-            seq: self.seq,
-        }
-    }
-
     /// Sets `key` to `value`.
     pub async fn put(&mut self, key: &str, value: &str) {
-        let args = self.next_write(key, value);
+        let args = self.writes.next(key, value);
         self.call::<_, ()>("KVServer.Put", &args).await;
     }
 
     /// Appends `value` to `key`'s value and returns the value before.
     pub async fn append(&mut self, key: &str, value: &str) -> String {
-        let args = self.next_write(key, value);
+        let args = self.writes.next(key, value);
         self.call("KVServer.Append", &args).await
     }
 }

@@ -1,30 +1,8 @@
-//! The RPC messages between a [`crate::Clerk`] and the [`crate::KvServer`].
-//!
-//! A Get carries no client identity: reads need no duplicate detection (a repeated read is
-//! harmless), so they leave no state on the server. Writes carry the clerk's id and the
-//! sequence number of the write.
+//! The RPC messages between a [`crate::Clerk`] and the [`crate::KvServer`]: the KV
+//! arguments shared by every KV lab ([`common::kv_rpc`]), under the course's service name.
+//! Replies are plain values: a Get's value, nothing for a Put, the old value for an Append.
 
-use serde::{Deserialize, Serialize};
+pub use common::kv_rpc::{GetArgs, PutAppendArgs};
 
 /// The service name, as in the course (`KVServer.Get`, ...).
 pub const SERVICE: &str = "KVServer";
-
-/// Arguments of `KVServer.Get`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GetArgs {
-    /// The key to read.
-    pub key: String,
-}
-
-/// Arguments of `KVServer.Put` and `KVServer.Append`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PutAppendArgs {
-    /// The key to write.
-    pub key: String,
-    /// The value to put or append.
-    pub value: String,
-    /// The clerk that writes.
-    pub client_id: u64,
-    /// The clerk's write number, from 1; a retry sends the same number.
-    pub seq: u64,
-}

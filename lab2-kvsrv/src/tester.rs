@@ -4,7 +4,7 @@
 
 use crate::{Clerk, KvServer};
 pub use common::kv_checks::check_client_appends;
-use common::labrpc::{Network, Server, random_end_name};
+use common::labrpc::{Network, Server};
 use common::linearizability::kv::{KvInput, KvModel, KvOutput, SharedValues};
 use common::linearizability::{Recorder, assert_linearizable};
 use common::report::{self, Summary};
@@ -59,10 +59,9 @@ impl Tester {
 
     /// A clerk on a new, connected, enabled end.
     pub fn make_client(&self) -> Clerk {
-        let name = random_end_name();
-        let end = self.net.make_end(&name);
-        self.net.connect(&name, SERVER);
-        self.net.enable(&name, true);
+        let ends = self.net.make_ends_to([SERVER]);
+        let end = ends.into_iter().next().expect("one end per server");
+        self.net.enable(end.name(), true);
         Clerk::new(end)
     }
 

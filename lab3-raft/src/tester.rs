@@ -8,7 +8,7 @@
 
 use crate::Raft;
 use common::ApplyMsg;
-use common::labrpc::{Network, Server, random_end_name};
+use common::labrpc::{Network, Server};
 use common::persister::{MemPersister, Persister};
 use common::report::{self, Summary};
 use common::sim::{self, RngExt};
@@ -222,15 +222,8 @@ impl Tester {
     /// state.
     pub fn start1(&mut self, i: usize) {
         self.crash1(i);
-        self.end_names[i] = (0..self.n).map(|_| random_end_name()).collect();
-        let ends = (0..self.n)
-            .map(|j| {
-                let name = &self.end_names[i][j];
-                let end = self.net.make_end(name);
-                self.net.connect(name, &server_name(j));
-                end
-            })
-            .collect();
+        let ends = self.net.make_ends_to((0..self.n).map(server_name));
+        self.end_names[i] = ends.iter().map(|e| e.name().to_string()).collect();
         let persister = match &self.saved[i] {
             Some(saved) => saved.copy(),
             None => MemPersister::new(),

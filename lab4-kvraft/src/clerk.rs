@@ -2,10 +2,11 @@
 //! server whenever one says it cannot help, and numbers its writes so that retrying them
 //! is safe.
 
-use crate::rpc::{GetArgs, PutAppendArgs};
+use crate::rpc::GetArgs;
 use crate::rsm::SubmitError;
+use common::kv_rpc::WriteSequence;
 use common::labrpc::ClientEnd;
-use common::sim::{self, RngExt};
+use common::sim;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::time::Duration;
@@ -20,9 +21,7 @@ pub struct Clerk {
     servers: Vec<ClientEnd>,
     /// The server that answered last (first tried next time).
     leader: usize,
-    client_id: u64,
-    /// The number of the last write sent.
-    seq: u64,
+    writes: WriteSequence,
 }
 
 impl Clerk {
@@ -36,14 +35,13 @@ impl Clerk {
         Clerk {
             servers,
             leader: 0,
-            client_id: sim::rng(|r| r.random()),
-            seq: 0,
+            writes: WriteSequence::new(),
         }
     }
 
     /// This clerk's id.
     pub fn client_id(&self) -> u64 {
-        self.client_id
+        self.writes.client_id()
     }
 
     /// Calls `method` on the servers, starting with the last leader, until one applies it.
@@ -56,10 +54,10 @@ impl Clerk {
             match reply {
                 Ok(Ok(value)) => return value,
                 Ok(Err(e)) => {
-                    tracing::trace!(client = self.client_id, server = self.leader, method, error = %e, "try next server");
+                    tracing::trace!(client = self.client_id(), server = self.leader, method, error = %e, "try next server");
                 }
                 Err(e) => {
-                    tracing::trace!(client = self.client_id, server = self.leader, method, error = %e, "no reply");
+                    tracing::trace!(client = self.client_id(), server = self.leader, method, error = %e, "no reply");
                 }
             }
             self.leader = (self.leader + 1) % self.servers.len();
@@ -78,25 +76,15 @@ impl Clerk {
         self.call::<_, String>("KVServer.Get", &args).await
     }
 
-    fn next_write(&mut self, key: &str, value: &str) -> PutAppendArgs {
-        self.seq += 1;
-        PutAppendArgs {
-            key: key.to_string(),
-            value: value.to_string(),
-            client_id: self.client_id,
-            seq: self.seq,
-        }
-    }
-
     /// Sets `key` to `value`.
     pub async fn put(&mut self, key: &str, value: &str) {
-        let args = self.next_write(key, value);
+        let args = self.writes.next(key, value);
         self.call::<_, ()>("KVServer.Put", &args).await;
     }
 
     /// Appends `value` to `key`'s value.
     pub async fn append(&mut self, key: &str, value: &str) {
-        let args = self.next_write(key, value);
+        let args = self.writes.next(key, value);
         self.call::<_, ()>("KVServer.Append", &args).await;
     }
 }

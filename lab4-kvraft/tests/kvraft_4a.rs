@@ -1,7 +1,7 @@
 //! The course's 4A tests: the key/value service on Raft without snapshots.
 
 use common::sim;
-use lab4_kvraft::tester::generic::{Generic, generic_test, generic_test_speed};
+use lab4_kvraft::tester::generic::{Generic, generic_test_speed};
 use lab4_kvraft::tester::{ELECTION_TIMEOUT, Tester, check_client_appends};
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,21 +9,12 @@ use tokio::sync::oneshot;
 
 /// The 4A generic test with `clients` clients on `servers` servers.
 fn generic(clients: usize, servers: usize) -> Generic {
-    Generic {
-        part: "4A",
-        clients,
-        servers,
-        unreliable: false,
-        crash: false,
-        partitions: false,
-        max_raft_state: None,
-        random_keys: false,
-    }
+    Generic::new("4A", clients, servers, None)
 }
 
 #[test]
 fn test_basic_4a() {
-    sim::run(|| generic_test(generic(1, 5)));
+    generic(1, 5).run();
 }
 
 #[test]
@@ -33,17 +24,12 @@ fn test_speed_4a() {
 
 #[test]
 fn test_concurrent_4a() {
-    sim::run(|| generic_test(generic(5, 5)));
+    generic(5, 5).run();
 }
 
 #[test]
 fn test_unreliable_4a() {
-    sim::run(|| {
-        generic_test(Generic {
-            unreliable: true,
-            ..generic(5, 5)
-        })
-    });
+    generic(5, 5).unreliable().run();
 }
 
 /// The course's `TestUnreliableOneKey4A`: concurrent appends to one key over an unreliable
@@ -147,87 +133,45 @@ fn test_one_partition_4a() {
 
 #[test]
 fn test_many_partitions_one_client_4a() {
-    sim::run(|| {
-        generic_test(Generic {
-            partitions: true,
-            ..generic(1, 5)
-        })
-    });
+    generic(1, 5).partitions().run();
 }
 
 #[test]
 fn test_many_partitions_many_clients_4a() {
-    sim::run(|| {
-        generic_test(Generic {
-            partitions: true,
-            ..generic(5, 5)
-        })
-    });
+    generic(5, 5).partitions().run();
 }
 
 #[test]
 fn test_persist_one_client_4a() {
-    sim::run(|| {
-        generic_test(Generic {
-            crash: true,
-            ..generic(1, 5)
-        })
-    });
+    generic(1, 5).crash().run();
 }
 
 #[test]
 fn test_persist_concurrent_4a() {
-    sim::run(|| {
-        generic_test(Generic {
-            crash: true,
-            ..generic(5, 5)
-        })
-    });
+    generic(5, 5).crash().run();
 }
 
 #[test]
 fn test_persist_concurrent_unreliable_4a() {
-    sim::run(|| {
-        generic_test(Generic {
-            unreliable: true,
-            crash: true,
-            ..generic(5, 5)
-        })
-    });
+    generic(5, 5).unreliable().crash().run();
 }
 
 #[test]
 fn test_persist_partition_4a() {
-    sim::run(|| {
-        generic_test(Generic {
-            crash: true,
-            partitions: true,
-            ..generic(5, 5)
-        })
-    });
+    generic(5, 5).crash().partitions().run();
 }
 
 #[test]
 fn test_persist_partition_unreliable_4a() {
-    sim::run(|| {
-        generic_test(Generic {
-            unreliable: true,
-            crash: true,
-            partitions: true,
-            ..generic(5, 5)
-        })
-    });
+    generic(5, 5).unreliable().crash().partitions().run();
 }
 
 #[test]
 fn test_persist_partition_unreliable_linearizable_4a() {
-    sim::run(|| {
-        generic_test(Generic {
-            unreliable: true,
-            crash: true,
-            partitions: true,
-            random_keys: true,
-            ..generic(15, 7)
-        })
-    });
+    generic(15, 7)
+        .unreliable()
+        .crash()
+        .partitions()
+        .random_keys()
+        .run();
 }

@@ -151,6 +151,23 @@ impl Network {
         }
     }
 
+    /// One new end per server named in `servers`, each with a [`random_end_name`] and
+    /// connected to its server, disabled: what the course's testers make for every peer
+    /// (re)started and every clerk.
+    pub fn make_ends_to<S: AsRef<str>>(
+        &self,
+        servers: impl IntoIterator<Item = S>,
+    ) -> Vec<ClientEnd> {
+        servers
+            .into_iter()
+            .map(|server| {
+                let end = self.make_end(&random_end_name());
+                self.connect(end.name(), server.as_ref());
+                end
+            })
+            .collect()
+    }
+
     /// Removes an end; calls through it fail as unreachable.
     pub fn delete_end(&self, name: &str) {
         self.state().ends.remove(name);

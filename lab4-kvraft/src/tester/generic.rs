@@ -36,6 +36,62 @@ pub struct Generic {
 }
 
 impl Generic {
+    /// Clients on servers of a reliable network, no crashes, no partitions, fixed keys.
+    pub fn new(
+        part: &'static str,
+        clients: usize,
+        servers: usize,
+        max_raft_state: Option<usize>,
+    ) -> Generic {
+        Generic {
+            part,
+            clients,
+            servers,
+            unreliable: false,
+            crash: false,
+            partitions: false,
+            max_raft_state,
+            random_keys: false,
+        }
+    }
+
+    /// With an unreliable network.
+    pub fn unreliable(self) -> Generic {
+        Generic {
+            unreliable: true,
+            ..self
+        }
+    }
+
+    /// With every server crashing and restarting at the end of each iteration.
+    pub fn crash(self) -> Generic {
+        Generic {
+            crash: true,
+            ..self
+        }
+    }
+
+    /// With a partitioner.
+    pub fn partitions(self) -> Generic {
+        Generic {
+            partitions: true,
+            ..self
+        }
+    }
+
+    /// With random keys.
+    pub fn random_keys(self) -> Generic {
+        Generic {
+            random_keys: true,
+            ..self
+        }
+    }
+
+    /// Runs the test in a simulated world of its own.
+    pub fn run(self) {
+        sim::run(move || generic_test(self));
+    }
+
     /// The course's title for these parameters.
     pub fn title(&self) -> String {
         let mut title = "Test: ".to_string();

@@ -12,9 +12,9 @@ pub mod generic;
 
 use crate::{Clerk, KvServer};
 pub use common::kv_checks::check_client_appends;
-use common::labrpc::{Network, Server, random_end_name};
+use common::labrpc::{Network, Server};
 use common::linearizability::kv::{KvInput, KvModel, KvOutput, SharedValues};
-use common::linearizability::{Recorder, assert_linearizable};
+use common::linearizability::{Recorder, Verdict, assert_linearizable};
 use common::persister::{MemPersister, Persister};
 use common::report::{self, Summary};
 use common::sim::{self, RngExt};
@@ -190,15 +190,8 @@ impl Tester {
     /// [`Tester::connect_all`] or a partition enables them) and a copy of what it persisted.
     pub fn start_server(&self, i: usize) {
         let mut cluster = self.cluster();
-        cluster.end_names[i] = (0..self.n).map(|_| random_end_name()).collect();
-        let ends = (0..self.n)
-            .map(|j| {
-                let name = &cluster.end_names[i][j];
-                let end = self.net.make_end(name);
-                self.net.connect(name, &server_name(j));
-                end
-            })
-            .collect();
+        let ends = self.net.make_ends_to((0..self.n).map(server_name));
+        cluster.end_names[i] = ends.iter().map(|e| e.name().to_string()).collect();
         // A copy, so a killed predecessor still holding the old one changes nothing.
         cluster.saved[i] = cluster.saved[i].copy();
         let persister = Arc::new(cluster.saved[i].clone());
@@ -235,39 +228,23 @@ impl Tester {
 
     /// The course's `LogSize()`: the largest persisted Raft state.
     pub fn log_size(&self) -> usize {
-        let cluster = self.cluster();
-        cluster
-            .saved
-            .iter()
-            .map(|p| p.raft_state_size())
-            .max()
-            .unwrap_or(0)
+        self.largest(|p| p.raft_state_size())
     }
 
     /// The course's `SnapshotSize()`: the largest persisted snapshot.
     pub fn snapshot_size(&self) -> usize {
-        let cluster = self.cluster();
-        cluster
-            .saved
-            .iter()
-            .map(|p| p.snapshot_size())
-            .max()
-            .unwrap_or(0)
+        self.largest(|p| p.snapshot_size())
+    }
+
+    fn largest(&self, size: impl Fn(&MemPersister) -> usize) -> usize {
+        self.cluster().saved.iter().map(size).max().unwrap_or(0)
     }
 
     /// The course's `makeClient(to)`: a clerk with new ends to every server, handed to it
     /// in random order, of which only those to `to` are enabled.
     pub fn make_client(&self, to: &[usize]) -> Client {
-        let ends: Vec<String> = (0..self.n).map(|_| random_end_name()).collect();
-        let mut handed: Vec<_> = ends
-            .iter()
-            .enumerate()
-            .map(|(i, name)| {
-                let end = self.net.make_end(name);
-                self.net.connect(name, &server_name(i));
-                end
-            })
-            .collect();
+        let mut handed = self.net.make_ends_to((0..self.n).map(server_name));
+        let ends: Vec<String> = handed.iter().map(|e| e.name().to_string()).collect();
         // Fisher-Yates with the world's RNG: the clerk must not assume end i is server i.
         for k in (1..handed.len()).rev() {
             let j = sim::rng(|r| r.random_range(0..=k));
@@ -382,10 +359,17 @@ impl Tester {
     }
 
     /// Fails the test unless the recorded history is linearizable (Labs 4 and 5's model:
-    /// Append returns nothing). Consumes the recorded history.
-    pub fn check_linearizable(&self) {
+    /// Append returns nothing). Consumes the recorded history; returns the verdict and the
+    /// number of operations checked.
+    pub fn check_linearizable(&self) -> (Verdict, usize) {
         let history = self.recorder.take();
-        assert_linearizable(&KvModel::new(), &history, LINEARIZABILITY_CHECK_TIMEOUT);
+        let verdict = assert_linearizable(&KvModel::new(), &history, LINEARIZABILITY_CHECK_TIMEOUT);
+        (verdict, history.len())
+    }
+
+    /// Clerk operations through the wrappers since [`Tester::begin`].
+    pub fn ops(&self) -> u64 {
+        self.ops.load(Ordering::Relaxed)
     }
 
     /// Kills every server, for the end of a test (their tasks would otherwise run until the

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# The README's demo: the simulated network under a nemesis (common), then a 5-server
+# key/value cluster on Raft with crashes, partitions and a linearizability check (Lab 4).
+# Pass LAB_SEED=<n> to replay both runs exactly.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+echo "== 1. The simulated network: a busy, faulty labrpc world"
+cargo run --quiet -p common --example demo
+echo
+echo "== 2. Lab 4: a replicated key/value service through crashes and partitions"
+cargo run --quiet -p lab4-kvraft --example demo
