@@ -111,41 +111,41 @@ async fn nemesis(tester: &Tester) -> Vec<String> {
                 for i in 0..SERVERS {
                     groups[sim::rng(|r| r.random_range(0..2))].push(i);
                 }
-                tester.partition(&groups[0], &groups[1]);
+                tester.cluster().partition(&groups[0], &groups[1]);
                 log.push(format!(
                     "{at:5.1} s  partition {:?} | {:?}",
                     groups[0], groups[1]
                 ));
             }
             1 => {
-                tester.connect_all();
+                tester.cluster().connect_all();
                 log.push(format!("{at:5.1} s  heal"));
             }
             2 if down.len() < 2 => {
                 let i = sim::rng(|r| r.random_range(0..SERVERS));
                 if !down.contains(&i) {
-                    tester.shutdown_server(i);
+                    tester.cluster().shutdown_server(i);
                     down.push(i);
                     log.push(format!("{at:5.1} s  crash server {i}"));
                 }
             }
             _ => {
                 for i in down.drain(..) {
-                    tester.start_server(i);
+                    tester.cluster().start_server(i);
                     log.push(format!("{at:5.1} s  restart server {i}"));
                 }
-                tester.connect_all();
+                tester.cluster().connect_all();
             }
         }
     }
     for i in down.drain(..) {
-        tester.start_server(i);
+        tester.cluster().start_server(i);
         log.push(format!(
             "{:5.1} s  restart server {i}",
             sim::now().as_secs_f64()
         ));
     }
-    tester.connect_all();
+    tester.cluster().connect_all();
     log.push(format!("{:5.1} s  heal all", sim::now().as_secs_f64()));
     log
 }

@@ -80,8 +80,8 @@ fn test_one_partition_4a() {
         tester.put(&mut main, "1", "13", 0).await;
 
         tester.begin("Test: progress in majority (4A)");
-        let (p1, p2) = tester.make_partition();
-        tester.partition(&p1, &p2);
+        let (p1, p2) = tester.cluster().make_partition();
+        tester.cluster().partition(&p1, &p2);
         let mut ckp1 = tester.make_client(&p1);
         let mut ckp2a = tester.make_client(&p2);
         let mut ckp2b = tester.make_client(&p2);
@@ -115,7 +115,7 @@ fn test_one_partition_4a() {
         tester.end();
 
         tester.begin("Test: completion after heal (4A)");
-        tester.connect_all();
+        tester.cluster().connect_all();
         tester.connect_client(&ends_2a, &tester.all());
         tester.connect_client(&ends_2b, &tester.all());
         sim::sleep(ELECTION_TIMEOUT).await;

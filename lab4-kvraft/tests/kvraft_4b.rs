@@ -14,7 +14,7 @@ fn generic(clients: usize, servers: usize) -> Generic {
 
 #[track_caller]
 fn assert_log_trimmed(tester: &Tester) {
-    let size = tester.log_size();
+    let size = tester.cluster().log_size();
     assert!(
         size <= 8 * MAX_RAFT_STATE,
         "logs were not trimmed ({size} > 8*{MAX_RAFT_STATE})"
@@ -34,7 +34,7 @@ fn test_snapshot_rpc_4b() {
         tester.check(&mut main, "a", "A", 0).await;
 
         // A bunch of puts into the majority partition.
-        tester.partition(&[0, 1], &[2]);
+        tester.cluster().partition(&[0, 1], &[2]);
         {
             let mut ck1 = tester.make_client(&[0, 1]);
             for i in 0..50 {
@@ -49,7 +49,7 @@ fn test_snapshot_rpc_4b() {
         assert_log_trimmed(&tester);
 
         // A majority that needs the lagging server, which must catch up.
-        tester.partition(&[0, 2], &[1]);
+        tester.cluster().partition(&[0, 2], &[1]);
         {
             let mut ck1 = tester.make_client(&[0, 2]);
             tester.put(&mut ck1, "c", "C", 2).await;
@@ -61,7 +61,7 @@ fn test_snapshot_rpc_4b() {
         }
 
         // Now everybody.
-        tester.partition(&[0, 1, 2], &[]);
+        tester.cluster().partition(&[0, 1, 2], &[]);
         tester.put(&mut main, "e", "E", 0).await;
         tester.check(&mut main, "c", "C", 0).await;
         tester.check(&mut main, "e", "E", 0).await;
@@ -87,7 +87,7 @@ fn test_snapshot_size_4b() {
             tester.check(&mut main, "x", "1", 0).await;
         }
         assert_log_trimmed(&tester);
-        let size = tester.snapshot_size();
+        let size = tester.cluster().snapshot_size();
         assert!(
             size <= MAX_SNAPSHOT_STATE,
             "snapshot too large ({size} > {MAX_SNAPSHOT_STATE})"

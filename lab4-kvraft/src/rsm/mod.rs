@@ -26,6 +26,7 @@
 //! A snapshot holds the machine and the index of the last command it applied, encoded
 //! with the workspace codec; the machine's `Serialize` is its snapshot format.
 
+pub mod client;
 pub mod pending;
 
 use common::ApplyMsg;

@@ -142,20 +142,20 @@ pub async fn generic_test(g: Generic) {
         done_partitioner.store(true, Ordering::Relaxed);
         if let Some(partitioner) = partitioner {
             partitioner.await.expect("partitioner task");
-            tester.connect_all();
+            tester.cluster().connect_all();
             // A new term can start, and requests stranded in a minority fail or complete.
             sim::sleep(ELECTION_TIMEOUT).await;
         }
         if g.crash {
             for i in 0..g.servers {
-                tester.shutdown_server(i);
+                tester.cluster().shutdown_server(i);
             }
             // Clients may still be inside a call; it must finish after the restart.
             sim::sleep(ELECTION_TIMEOUT).await;
             for i in 0..g.servers {
-                tester.start_server(i);
+                tester.cluster().start_server(i);
             }
-            tester.connect_all();
+            tester.cluster().connect_all();
         }
         for (cli, client) in clients.into_iter().enumerate() {
             let appends = client.await.expect("client task");
@@ -167,11 +167,11 @@ pub async fn generic_test(g: Generic) {
         }
         match g.max_raft_state {
             Some(max) => {
-                let size = tester.log_size();
+                let size = tester.cluster().log_size();
                 assert!(size <= 8 * max, "logs were not trimmed ({size} > 8*{max})");
             }
             None => {
-                let size = tester.snapshot_size();
+                let size = tester.cluster().snapshot_size();
                 assert!(
                     size == 0,
                     "snapshot too large ({size}), should not be used when maxraftstate = -1"
@@ -232,7 +232,7 @@ async fn run_partitioner(tester: Arc<Tester>, done: Arc<AtomicBool>) {
         for i in 0..tester.n() {
             groups[sim::rng(|r| r.random_range(0..2))].push(i);
         }
-        tester.partition(&groups[0], &groups[1]);
+        tester.cluster().partition(&groups[0], &groups[1]);
         let extra = sim::rng(|r| r.random_range(0..200));
         sim::sleep(ELECTION_TIMEOUT + Duration::from_millis(extra)).await;
     }

@@ -8,18 +8,20 @@
 //! answer it. The tester is shared (`Arc`) by the test's client tasks and its partitioner,
 //! so every method takes `&self`.
 
+pub mod cluster;
 pub mod generic;
 
 use crate::{Clerk, KvServer};
+use cluster::{Cluster, Replica};
 pub use common::kv_checks::check_client_appends;
-use common::labrpc::{Network, Server};
+use common::labrpc::{Network, Service};
 use common::linearizability::kv::{KvInput, KvModel, KvOutput, SharedValues};
 use common::linearizability::{Recorder, Verdict, assert_linearizable};
-use common::persister::{MemPersister, Persister};
 use common::report::{self, Summary};
 use common::sim::{self, RngExt};
+use lab3_raft::Raft;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The course's `electionTimeout` of the KV tests.
@@ -31,6 +33,20 @@ pub const LINEARIZABILITY_CHECK_TIMEOUT: Duration = Duration::from_secs(1);
 /// Server `i`'s name on the network.
 pub fn server_name(i: usize) -> String {
     format!("kvserver-{i}")
+}
+
+impl Replica for KvServer {
+    fn services(&self) -> Vec<Service> {
+        KvServer::services(self)
+    }
+
+    fn raft(&self) -> &Raft {
+        KvServer::raft(self)
+    }
+
+    fn kill(&self) {
+        KvServer::kill(self);
+    }
 }
 
 /// A clerk made by the tester, with the names of its ends by server, so the tester can
@@ -60,9 +76,7 @@ impl Client {
 /// One test's cluster.
 pub struct Tester {
     net: Network,
-    n: usize,
-    max_raft_state: Option<usize>,
-    cluster: Mutex<Cluster>,
+    cluster: Cluster<KvServer>,
     recorder: Recorder<KvInput, KvOutput>,
     /// Values read, shared between the operations that read them (see [`SharedValues`]).
     values: SharedValues,
@@ -71,53 +85,41 @@ pub struct Tester {
     started: Mutex<(Duration, u64)>,
 }
 
-struct Cluster {
-    servers: Vec<Option<KvServer>>,
-    /// Each server's persister: the one it runs with, or what survived its crash.
-    saved: Vec<MemPersister>,
-    /// `end_names[i][j]`: the end server `i` uses to call server `j`.
-    end_names: Vec<Vec<String>>,
-}
-
 impl Tester {
     /// The course's `make_config(t, n, unreliable, maxraftstate)`: `n` servers, all started
     /// and connected; `max_raft_state` `None` is the course's -1 (never snapshot).
     pub fn new(n: usize, unreliable: bool, max_raft_state: Option<usize>) -> Tester {
         let net = Network::new();
+        let start = move |ends, me, persister| KvServer::start(ends, me, persister, max_raft_state);
         let t = Tester {
+            cluster: Cluster::new(&net, n, server_name, Box::new(start)),
             net,
-            n,
-            max_raft_state,
-            cluster: Mutex::new(Cluster {
-                servers: vec![None; n],
-                saved: (0..n).map(|_| MemPersister::new()).collect(),
-                end_names: vec![Vec::new(); n],
-            }),
             recorder: Recorder::new(),
             values: SharedValues::new(),
             ops: AtomicU64::new(0),
             started: Mutex::new((Duration::ZERO, 0)),
         };
         for i in 0..n {
-            t.start_server(i);
+            t.cluster.start_server(i);
         }
-        t.connect_all();
+        t.cluster.connect_all();
         t.net.set_reliable(!unreliable);
         t
     }
 
-    fn cluster(&self) -> MutexGuard<'_, Cluster> {
-        self.cluster.lock().unwrap_or_else(|e| e.into_inner())
+    /// The servers: crash, restart, partition, leader, log sizes.
+    pub fn cluster(&self) -> &Cluster<KvServer> {
+        &self.cluster
     }
 
     /// Number of servers.
     pub fn n(&self) -> usize {
-        self.n
+        self.cluster.n()
     }
 
     /// Every server: the course's `All()`.
     pub fn all(&self) -> Vec<usize> {
-        (0..self.n).collect()
+        self.cluster.all()
     }
 
     /// The network.
@@ -125,125 +127,10 @@ impl Tester {
         &self.net
     }
 
-    /// Server `i`, if running.
-    pub fn server(&self, i: usize) -> Option<KvServer> {
-        self.cluster().servers[i].clone()
-    }
-
-    /// Enables the ends from `i` to each server in `to`, and theirs to `i`.
-    fn connect(&self, cluster: &Cluster, i: usize, to: &[usize]) {
-        for &j in to {
-            self.net.enable(&cluster.end_names[i][j], true);
-            self.net.enable(&cluster.end_names[j][i], true);
-        }
-    }
-
-    /// Disables the ends from `i` to each server in `from`, and theirs to `i`.
-    fn disconnect(&self, cluster: &Cluster, i: usize, from: &[usize]) {
-        for &j in from {
-            if let Some(name) = cluster.end_names[i].get(j) {
-                self.net.enable(name, false);
-            }
-            if let Some(name) = cluster.end_names[j].get(i) {
-                self.net.enable(name, false);
-            }
-        }
-    }
-
-    /// The course's `ConnectAll`: every server can reach every other.
-    pub fn connect_all(&self) {
-        let cluster = self.cluster();
-        let all = self.all();
-        for i in 0..self.n {
-            self.connect(&cluster, i, &all);
-        }
-    }
-
-    /// The course's `partition(p1, p2)`: servers talk within their group only.
-    pub fn partition(&self, p1: &[usize], p2: &[usize]) {
-        let cluster = self.cluster();
-        for &i in p1 {
-            self.disconnect(&cluster, i, p2);
-            self.connect(&cluster, i, p1);
-        }
-        for &i in p2 {
-            self.disconnect(&cluster, i, p1);
-            self.connect(&cluster, i, p2);
-        }
-    }
-
-    /// The course's `ShutdownServer(i)`: disconnect it, delete its RPC server so calls in
-    /// flight fail, keep a copy of what it persisted, and kill it.
-    pub fn shutdown_server(&self, i: usize) {
-        let mut cluster = self.cluster();
-        self.disconnect(&cluster, i, &self.all());
-        // Delete first: a killed server must not acknowledge a write it saved in the old
-        // persister (the course's order).
-        self.net.delete_server(&server_name(i));
-        cluster.saved[i] = cluster.saved[i].copy();
-        if let Some(server) = cluster.servers[i].take() {
-            server.kill();
-        }
-    }
-
-    /// The course's `StartServer(i)`: a new replica on new ends (disabled until
-    /// [`Tester::connect_all`] or a partition enables them) and a copy of what it persisted.
-    pub fn start_server(&self, i: usize) {
-        let mut cluster = self.cluster();
-        let ends = self.net.make_ends_to((0..self.n).map(server_name));
-        cluster.end_names[i] = ends.iter().map(|e| e.name().to_string()).collect();
-        // A copy, so a killed predecessor still holding the old one changes nothing.
-        cluster.saved[i] = cluster.saved[i].copy();
-        let persister = Arc::new(cluster.saved[i].clone());
-        let server = KvServer::start(ends, i, persister, self.max_raft_state);
-        let rpc_server = Server::new();
-        for service in server.services() {
-            rpc_server.add_service(service);
-        }
-        self.net.add_server(&server_name(i), rpc_server);
-        cluster.servers[i] = Some(server);
-    }
-
-    /// The course's `Leader()`: a server whose Raft believes it leads.
-    pub fn leader(&self) -> Option<usize> {
-        let cluster = self.cluster();
-        (0..self.n).find(|&i| {
-            cluster.servers[i]
-                .as_ref()
-                .is_some_and(|s| s.raft().get_state().1)
-        })
-    }
-
-    /// The course's `make_partition()`: a majority `p1` and a minority `p2` (of `n/2`
-    /// servers) that holds the current leader (server 0 if none is known).
-    pub fn make_partition(&self) -> (Vec<usize>, Vec<usize>) {
-        let leader = self.leader().unwrap_or(0);
-        let others: Vec<usize> = (0..self.n).filter(|&i| i != leader).collect();
-        let majority = self.n / 2 + 1;
-        let p1 = others[..majority].to_vec();
-        let mut p2 = others[majority..].to_vec();
-        p2.push(leader);
-        (p1, p2)
-    }
-
-    /// The course's `LogSize()`: the largest persisted Raft state.
-    pub fn log_size(&self) -> usize {
-        self.largest(|p| p.raft_state_size())
-    }
-
-    /// The course's `SnapshotSize()`: the largest persisted snapshot.
-    pub fn snapshot_size(&self) -> usize {
-        self.largest(|p| p.snapshot_size())
-    }
-
-    fn largest(&self, size: impl Fn(&MemPersister) -> usize) -> usize {
-        self.cluster().saved.iter().map(size).max().unwrap_or(0)
-    }
-
     /// The course's `makeClient(to)`: a clerk with new ends to every server, handed to it
     /// in random order, of which only those to `to` are enabled.
     pub fn make_client(&self, to: &[usize]) -> Client {
-        let mut handed = self.net.make_ends_to((0..self.n).map(server_name));
+        let mut handed = self.net.make_ends_to(self.cluster.names());
         let ends: Vec<String> = handed.iter().map(|e| e.name().to_string()).collect();
         // Fisher-Yates with the world's RNG: the clerk must not assume end i is server i.
         for k in (1..handed.len()).rev() {
@@ -292,7 +179,7 @@ impl Tester {
         let (started, rpcs) = *self.started.lock().unwrap_or_else(|e| e.into_inner());
         report::passed(Summary::KvRaft {
             time: sim::now() - started,
-            peers: self.n,
+            peers: self.cluster.n(),
             rpcs: self.net.total_count() - rpcs,
             ops: self.ops.load(Ordering::Relaxed),
         });
@@ -375,9 +262,6 @@ impl Tester {
     /// Kills every server, for the end of a test (their tasks would otherwise run until the
     /// world ends).
     pub fn cleanup(&self) {
-        let cluster = self.cluster();
-        for server in cluster.servers.iter().flatten() {
-            server.kill();
-        }
+        self.cluster.cleanup();
     }
 }

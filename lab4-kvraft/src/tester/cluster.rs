@@ -1,0 +1,213 @@
+//! [`Cluster`]: the part of the course's KV testers (`kvraft`, `shardctrler` and
+//! `shardkv` `config.go`) that manages one replicated service: `n` replicas on a simulated
+//! network, their persisters, crash and restart, partitions, and who leads.
+//!
+//! It is generic over the service ([`Replica`]), so Lab 4's KV servers and Lab 5's
+//! controllers and shard groups share one harness. A replica is started by a function the
+//! test supplies, given its ends to its peers, its index and its persister.
+
+use common::labrpc::{ClientEnd, Network, Server, Service};
+use common::persister::{MemPersister, Persister};
+use lab3_raft::Raft;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// A replica of a Raft-backed service, as a tester drives it.
+pub trait Replica: Clone + Send + Sync + 'static {
+    /// The services to register on its RPC server (its own and `Raft`).
+    fn services(&self) -> Vec<Service>;
+    /// Its Raft peer.
+    fn raft(&self) -> &Raft;
+    /// Stops it.
+    fn kill(&self);
+}
+
+/// Starts replica `me` with its ends to its peers (in peer order) and its persister.
+pub type StartReplica<S> =
+    Box<dyn Fn(Vec<ClientEnd>, usize, Arc<dyn Persister>) -> S + Send + Sync>;
+
+/// One replicated service's servers. Every method takes `&self`: a test's tasks share it.
+pub struct Cluster<S: Replica> {
+    net: Network,
+    n: usize,
+    names: Vec<String>,
+    start: StartReplica<S>,
+    members: Mutex<Members<S>>,
+}
+
+struct Members<S> {
+    servers: Vec<Option<S>>,
+    /// Each server's persister: the one it runs with, or what survived its crash.
+    saved: Vec<MemPersister>,
+    /// `end_names[i][j]`: the end server `i` uses to call server `j`.
+    end_names: Vec<Vec<String>>,
+}
+
+impl<S: Replica> Cluster<S> {
+    /// `n` replicas named `names(i)` on `net`, none started yet.
+    pub fn new(
+        net: &Network,
+        n: usize,
+        names: impl Fn(usize) -> String,
+        start: StartReplica<S>,
+    ) -> Cluster<S> {
+        Cluster {
+            net: net.clone(),
+            n,
+            names: (0..n).map(names).collect(),
+            start,
+            members: Mutex::new(Members {
+                servers: vec![None; n],
+                saved: (0..n).map(|_| MemPersister::new()).collect(),
+                end_names: vec![Vec::new(); n],
+            }),
+        }
+    }
+
+    fn members(&self) -> MutexGuard<'_, Members<S>> {
+        self.members.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Number of replicas.
+    pub fn n(&self) -> usize {
+        self.n
+    }
+
+    /// Every replica: the course's `All()`.
+    pub fn all(&self) -> Vec<usize> {
+        (0..self.n).collect()
+    }
+
+    /// Replica `i`'s server name on the network.
+    pub fn name(&self, i: usize) -> &str {
+        &self.names[i]
+    }
+
+    /// The server names, in replica order.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+
+    /// Replica `i`, if running.
+    pub fn server(&self, i: usize) -> Option<S> {
+        self.members().servers[i].clone()
+    }
+
+    /// Enables the ends from `i` to each server in `to`, and theirs to `i`.
+    fn connect(&self, members: &Members<S>, i: usize, to: &[usize]) {
+        for &j in to {
+            self.net.enable(&members.end_names[i][j], true);
+            self.net.enable(&members.end_names[j][i], true);
+        }
+    }
+
+    /// Disables the ends from `i` to each server in `from`, and theirs to `i`.
+    fn disconnect(&self, members: &Members<S>, i: usize, from: &[usize]) {
+        for &j in from {
+            if let Some(name) = members.end_names[i].get(j) {
+                self.net.enable(name, false);
+            }
+            if let Some(name) = members.end_names[j].get(i) {
+                self.net.enable(name, false);
+            }
+        }
+    }
+
+    /// The course's `ConnectAll`: every replica can reach every other.
+    pub fn connect_all(&self) {
+        let members = self.members();
+        let all = self.all();
+        for i in 0..self.n {
+            self.connect(&members, i, &all);
+        }
+    }
+
+    /// The course's `partition(p1, p2)`: replicas talk within their group only.
+    pub fn partition(&self, p1: &[usize], p2: &[usize]) {
+        let members = self.members();
+        for &i in p1 {
+            self.disconnect(&members, i, p2);
+            self.connect(&members, i, p1);
+        }
+        for &i in p2 {
+            self.disconnect(&members, i, p1);
+            self.connect(&members, i, p2);
+        }
+    }
+
+    /// The course's `ShutdownServer(i)`: disconnect it, delete its RPC server so calls in
+    /// flight fail, keep a copy of what it persisted, and kill it.
+    pub fn shutdown_server(&self, i: usize) {
+        let mut members = self.members();
+        self.disconnect(&members, i, &self.all());
+        // Delete first: a killed server must not acknowledge a write it saved in the old
+        // persister (the course's order).
+        self.net.delete_server(&self.names[i]);
+        members.saved[i] = members.saved[i].copy();
+        if let Some(server) = members.servers[i].take() {
+            server.kill();
+        }
+    }
+
+    /// The course's `StartServer(i)`: a new replica on new ends (disabled until
+    /// [`Cluster::connect_all`] or a partition enables them) and a copy of what it
+    /// persisted.
+    pub fn start_server(&self, i: usize) {
+        let mut members = self.members();
+        let ends = self.net.make_ends_to(&self.names);
+        members.end_names[i] = ends.iter().map(|e| e.name().to_string()).collect();
+        // A copy, so a killed predecessor still holding the old one changes nothing.
+        members.saved[i] = members.saved[i].copy();
+        let persister = Arc::new(members.saved[i].clone());
+        let server = (self.start)(ends, i, persister);
+        let rpc_server = Server::new();
+        for service in server.services() {
+            rpc_server.add_service(service);
+        }
+        self.net.add_server(&self.names[i], rpc_server);
+        members.servers[i] = Some(server);
+    }
+
+    /// The course's `Leader()`: a replica whose Raft believes it leads.
+    pub fn leader(&self) -> Option<usize> {
+        let members = self.members();
+        (0..self.n).find(|&i| {
+            members.servers[i]
+                .as_ref()
+                .is_some_and(|s| s.raft().get_state().1)
+        })
+    }
+
+    /// The course's `make_partition()`: a majority `p1` and a minority `p2` (of `n/2`
+    /// replicas) that holds the current leader (replica 0 if none is known).
+    pub fn make_partition(&self) -> (Vec<usize>, Vec<usize>) {
+        let leader = self.leader().unwrap_or(0);
+        let others: Vec<usize> = (0..self.n).filter(|&i| i != leader).collect();
+        let majority = self.n / 2 + 1;
+        let p1 = others[..majority].to_vec();
+        let mut p2 = others[majority..].to_vec();
+        p2.push(leader);
+        (p1, p2)
+    }
+
+    /// The course's `LogSize()`: the largest persisted Raft state.
+    pub fn log_size(&self) -> usize {
+        self.largest(|p| p.raft_state_size())
+    }
+
+    /// The course's `SnapshotSize()`: the largest persisted snapshot.
+    pub fn snapshot_size(&self) -> usize {
+        self.largest(|p| p.snapshot_size())
+    }
+
+    fn largest(&self, size: impl Fn(&MemPersister) -> usize) -> usize {
+        self.members().saved.iter().map(size).max().unwrap_or(0)
+    }
+
+    /// Kills every replica (at the end of a test: their tasks would otherwise run until
+    /// the world ends).
+    pub fn cleanup(&self) {
+        for server in self.members().servers.iter().flatten() {
+            server.kill();
+        }
+    }
+}
