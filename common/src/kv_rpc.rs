@@ -51,14 +51,20 @@ impl WriteSequence {
         self.client_id
     }
 
-    /// The arguments of the clerk's next write.
-    pub fn next(&mut self, key: &str, value: &str) -> PutAppendArgs {
+    /// Numbers the clerk's next write: its (client id, sequence number).
+    pub fn advance(&mut self) -> (u64, u64) {
         self.seq += 1;
+        (self.client_id, self.seq)
+    }
+
+    /// The arguments of the clerk's next KV write.
+    pub fn next(&mut self, key: &str, value: &str) -> PutAppendArgs {
+        let (client_id, seq) = self.advance();
         PutAppendArgs {
             key: key.to_string(),
             value: value.to_string(),
-            client_id: self.client_id,
-            seq: self.seq,
+            client_id,
+            seq,
         }
     }
 }

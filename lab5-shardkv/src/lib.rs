@@ -1,1 +1,12 @@
-//! Lab 5: sharded key/value service (to be built: see the Lab 5A and 5B issues).
+//! Lab 5: a sharded key/value service. The keys are split into [`N_SHARDS`] shards; the
+//! shard controller ([`ctrler`]) keeps the numbered sequence of configurations that say
+//! which replica group serves each shard.
+//!
+//! - [`config`]: [`Config`] and [`key_to_shard`];
+//! - [`ctrler`]: the shard controller: pure rebalancing, its state machine on Lab 4's
+//!   replicated state machine driver, its server, clerk and tester.
+
+pub mod config;
+pub mod ctrler;
+
+pub use config::{Config, N_SHARDS, key_to_shard};

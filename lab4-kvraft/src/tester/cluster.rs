@@ -8,6 +8,7 @@
 
 use common::labrpc::{ClientEnd, Network, Server, Service};
 use common::persister::{MemPersister, Persister};
+use common::sim::{self, RngExt};
 use lab3_raft::Raft;
 use std::sync::{Arc, Mutex, MutexGuard};
 
@@ -24,6 +25,27 @@ pub trait Replica: Clone + Send + Sync + 'static {
 /// Starts replica `me` with its ends to its peers (in peer order) and its persister.
 pub type StartReplica<S> =
     Box<dyn Fn(Vec<ClientEnd>, usize, Arc<dyn Persister>) -> S + Send + Sync>;
+
+/// The names of a client's ends, by replica: `0[i]` is the end to replica `i`. Cheap to
+/// clone, so a test can reconnect a clerk that a task of its own is using.
+#[derive(Debug, Clone)]
+pub struct ClientEnds(Arc<[String]>);
+
+impl ClientEnds {
+    /// Enables (or disables) the ends to the replicas in `which`.
+    pub fn enable(&self, net: &Network, which: &[usize], enabled: bool) {
+        for &i in which {
+            net.enable(&self.0[i], enabled);
+        }
+    }
+
+    /// Removes the ends from the network.
+    pub fn delete(&self, net: &Network) {
+        for name in self.0.iter() {
+            net.delete_end(name);
+        }
+    }
+}
 
 /// One replicated service's servers. Every method takes `&self`: a test's tasks share it.
 pub struct Cluster<S: Replica> {
@@ -187,6 +209,21 @@ impl<S: Replica> Cluster<S> {
         let mut p2 = others[majority..].to_vec();
         p2.push(leader);
         (p1, p2)
+    }
+
+    /// New ends to every replica for a client, in random order (a clerk must not assume
+    /// its end `i` leads to replica `i`), with only those to `to` enabled; and their names
+    /// by replica, to connect and disconnect them later.
+    pub fn client_ends(&self, to: &[usize]) -> (Vec<ClientEnd>, ClientEnds) {
+        let mut handed = self.net.make_ends_to(&self.names);
+        let names = ClientEnds(handed.iter().map(|e| e.name().to_string()).collect());
+        names.enable(&self.net, to, true);
+        // Fisher-Yates with the world's RNG.
+        for k in (1..handed.len()).rev() {
+            let j = sim::rng(|r| r.random_range(0..=k));
+            handed.swap(k, j);
+        }
+        (handed, names)
     }
 
     /// The course's `LogSize()`: the largest persisted Raft state.

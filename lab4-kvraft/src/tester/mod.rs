@@ -12,16 +12,16 @@ pub mod cluster;
 pub mod generic;
 
 use crate::{Clerk, KvServer};
-use cluster::{Cluster, Replica};
+use cluster::{ClientEnds, Cluster, Replica};
 pub use common::kv_checks::check_client_appends;
 use common::labrpc::{Network, Service};
 use common::linearizability::kv::{KvInput, KvModel, KvOutput, SharedValues};
 use common::linearizability::{Recorder, Verdict, assert_linearizable};
 use common::report::{self, Summary};
-use common::sim::{self, RngExt};
+use common::sim;
 use lab3_raft::Raft;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// The course's `electionTimeout` of the KV tests.
@@ -55,11 +55,6 @@ pub struct Client {
     clerk: Clerk,
     ends: ClientEnds,
 }
-
-/// The names of a clerk's ends, by server: `0[i]` is the end to server `i`. Cheap to
-/// clone, so a test can reconnect a clerk that a task of its own is using.
-#[derive(Debug, Clone)]
-pub struct ClientEnds(Arc<[String]>);
 
 impl Client {
     /// The clerk, for tests that call it directly (unrecorded, as the course's speed test).
@@ -130,40 +125,26 @@ impl Tester {
     /// The course's `makeClient(to)`: a clerk with new ends to every server, handed to it
     /// in random order, of which only those to `to` are enabled.
     pub fn make_client(&self, to: &[usize]) -> Client {
-        let mut handed = self.net.make_ends_to(self.cluster.names());
-        let ends: Vec<String> = handed.iter().map(|e| e.name().to_string()).collect();
-        // Fisher-Yates with the world's RNG: the clerk must not assume end i is server i.
-        for k in (1..handed.len()).rev() {
-            let j = sim::rng(|r| r.random_range(0..=k));
-            handed.swap(k, j);
-        }
-        let client = Client {
+        let (handed, ends) = self.cluster.client_ends(to);
+        Client {
             clerk: Clerk::new(handed),
-            ends: ClientEnds(ends.into()),
-        };
-        self.connect_client(&client.ends, to);
-        client
+            ends,
+        }
     }
 
     /// The course's `ConnectClient`: enables the clerk's ends to `to`.
     pub fn connect_client(&self, client: &ClientEnds, to: &[usize]) {
-        for &i in to {
-            self.net.enable(&client.0[i], true);
-        }
+        client.enable(&self.net, to, true);
     }
 
     /// The course's `DisconnectClient`: disables the clerk's ends to `from`.
     pub fn disconnect_client(&self, client: &ClientEnds, from: &[usize]) {
-        for &i in from {
-            self.net.enable(&client.0[i], false);
-        }
+        client.enable(&self.net, from, false);
     }
 
     /// The course's `deleteClient`: removes the clerk's ends from the network.
     pub fn delete_client(&self, client: Client) {
-        for name in client.ends.0.iter() {
-            self.net.delete_end(name);
-        }
+        client.ends.delete(&self.net);
     }
 
     /// Prints the test's title and starts counting time, RPCs and operations.
