@@ -33,6 +33,15 @@ pub enum KvCommand {
     },
 }
 
+impl KvCommand {
+    /// The key the command is about.
+    pub fn key(&self) -> &str {
+        match self {
+            KvCommand::Get { key } | KvCommand::Write { key, .. } => key,
+        }
+    }
+}
+
 /// The replicated key/value state. Its serialized form is the service's snapshot: the
 /// map and the duplicate table (so exactly-once survives a restart from a snapshot).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

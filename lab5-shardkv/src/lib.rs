@@ -4,9 +4,12 @@
 //!
 //! - [`config`]: [`Config`] and [`key_to_shard`];
 //! - [`ctrler`]: the shard controller: pure rebalancing, its state machine on Lab 4's
-//!   replicated state machine driver, its server, clerk and tester.
+//!   replicated state machine driver, its server, clerk and tester;
+//! - [`shardkv`]: the replica groups that serve the shards, and their clerk.
 
 pub mod config;
 pub mod ctrler;
+pub mod shardkv;
 
 pub use config::{Config, N_SHARDS, key_to_shard};
+pub use shardkv::{Clerk, ShardKv};

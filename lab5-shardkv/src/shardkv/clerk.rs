@@ -1,0 +1,93 @@
+//! [`Clerk`]: the sharded service's client library. It keeps a configuration from the
+//! controller, sends each operation to the group that serves the key's shard, and on
+//! `WrongGroup` (or after trying all of the group's servers) waits 100 ms, asks the
+//! controller for the latest configuration, and tries again. Writes are numbered, so
+//! retrying them is safe.
+
+use crate::config::{Config, key_to_shard};
+use crate::ctrler;
+use crate::shardkv::server::{MakeEnd, ShardKvError};
+use common::kv_rpc::{GetArgs, WriteSequence};
+use common::labrpc::ClientEnd;
+use common::sim;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// The pause before asking the controller again (the course's 100 ms).
+const REFRESH_PAUSE: Duration = Duration::from_millis(100);
+
+/// A client of the sharded key/value service. One call at a time.
+pub struct Clerk {
+    ctrler: ctrler::Clerk,
+    make_end: MakeEnd,
+    config: Config,
+    /// Ends made so far, by server name.
+    ends: BTreeMap<String, ClientEnd>,
+    writes: WriteSequence,
+}
+
+impl Clerk {
+    /// A clerk that asks the controller behind `ctrlers` where shards are, and reaches
+    /// groups' servers through `make_end`.
+    pub fn new(ctrlers: Vec<ClientEnd>, make_end: MakeEnd) -> Clerk {
+        Clerk {
+            ctrler: ctrler::Clerk::new(ctrlers),
+            make_end,
+            config: Config::default(),
+            ends: BTreeMap::new(),
+            writes: WriteSequence::new(),
+        }
+    }
+
+    fn end(&mut self, server: &str) -> ClientEnd {
+        let make_end = &self.make_end;
+        self.ends
+            .entry(server.to_string())
+            .or_insert_with(|| make_end(server))
+            .clone()
+    }
+
+    async fn call<A: Serialize, R: DeserializeOwned>(
+        &mut self,
+        key: &str,
+        method: &str,
+        args: &A,
+    ) -> R {
+        loop {
+            let gid = self.config.shards[key_to_shard(key)];
+            let servers = self.config.groups.get(&gid).cloned().unwrap_or_default();
+            for server in servers {
+                let end = self.end(&server);
+                match end.call::<_, Result<R, ShardKvError>>(method, args).await {
+                    Ok(Ok(value)) => return value,
+                    Ok(Err(ShardKvError::WrongGroup)) => break,
+                    Ok(Err(ShardKvError::Submit(_))) | Err(_) => {}
+                }
+            }
+            sim::sleep(REFRESH_PAUSE).await;
+            self.config = self.ctrler.query(-1).await;
+        }
+    }
+
+    /// The value of `key` (`""` if missing).
+    pub async fn get(&mut self, key: &str) -> String {
+        let args = GetArgs {
+            key: key.to_string(),
+        };
+        self.call(key, "ShardKV.Get", &args).await
+    }
+
+    /// Sets `key` to `value`.
+    pub async fn put(&mut self, key: &str, value: &str) {
+        let args = self.writes.next(key, value);
+        self.call::<_, ()>(key, "ShardKV.Put", &args).await;
+    }
+
+    /// Appends `value` to `key`'s value.
+    pub async fn append(&mut self, key: &str, value: &str) {
+        let args = self.writes.next(key, value);
+        self.call::<_, ()>(key, "ShardKV.Append", &args).await;
+    }
+}
