@@ -22,6 +22,27 @@ pub trait Replica: Clone + Send + Sync + 'static {
     fn kill(&self);
 }
 
+/// Implements [`Replica`] for a server type through its own `services`, `raft` and
+/// `kill` methods (every service of Labs 4 and 5 has them, as DESIGN.md fixes).
+#[macro_export]
+macro_rules! impl_replica {
+    ($server:ty) => {
+        impl $crate::tester::cluster::Replica for $server {
+            fn services(&self) -> Vec<::common::labrpc::Service> {
+                <$server>::services(self)
+            }
+
+            fn raft(&self) -> &::lab3_raft::Raft {
+                <$server>::raft(self)
+            }
+
+            fn kill(&self) {
+                <$server>::kill(self);
+            }
+        }
+    };
+}
+
 /// Starts replica `me` with its ends to its peers (in peer order) and its persister.
 pub type StartReplica<S> =
     Box<dyn Fn(Vec<ClientEnd>, usize, Arc<dyn Persister>) -> S + Send + Sync>;

@@ -12,14 +12,13 @@ pub mod cluster;
 pub mod generic;
 
 use crate::{Clerk, KvServer};
-use cluster::{ClientEnds, Cluster, Replica};
+use cluster::{ClientEnds, Cluster};
 pub use common::kv_checks::check_client_appends;
-use common::labrpc::{Network, Service};
+use common::labrpc::Network;
 use common::linearizability::kv::{KvInput, KvModel, KvOutput, SharedValues};
 use common::linearizability::{Recorder, Verdict, assert_linearizable};
 use common::report::{self, Summary};
 use common::sim;
-use lab3_raft::Raft;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -35,19 +34,7 @@ pub fn server_name(i: usize) -> String {
     format!("kvserver-{i}")
 }
 
-impl Replica for KvServer {
-    fn services(&self) -> Vec<Service> {
-        KvServer::services(self)
-    }
-
-    fn raft(&self) -> &Raft {
-        KvServer::raft(self)
-    }
-
-    fn kill(&self) {
-        KvServer::kill(self);
-    }
-}
+crate::impl_replica!(KvServer);
 
 /// A clerk made by the tester, with the names of its ends by server, so the tester can
 /// connect and disconnect it.

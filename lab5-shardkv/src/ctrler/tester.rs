@@ -4,28 +4,15 @@
 
 use crate::config::{Config, N_SHARDS};
 use crate::ctrler::{Clerk, ShardCtrler};
-use common::labrpc::{Network, Service};
+use common::labrpc::Network;
 use common::report::{self, Summary};
 use common::sim;
-use lab3_raft::Raft;
-use lab4_kvraft::tester::cluster::{Cluster, Replica};
+use lab4_kvraft::tester::cluster::Cluster;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-impl Replica for ShardCtrler {
-    fn services(&self) -> Vec<Service> {
-        ShardCtrler::services(self)
-    }
-
-    fn raft(&self) -> &Raft {
-        ShardCtrler::raft(self)
-    }
-
-    fn kill(&self) {
-        ShardCtrler::kill(self);
-    }
-}
+lab4_kvraft::impl_replica!(ShardCtrler);
 
 /// One controller test's cluster.
 pub struct Tester {

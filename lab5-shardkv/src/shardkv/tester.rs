@@ -6,10 +6,9 @@
 use crate::ctrler::{self, ShardCtrler};
 use crate::shardkv::server::MakeEnd;
 use crate::shardkv::{Clerk, ShardKv};
-use common::labrpc::{Network, Service};
+use common::labrpc::Network;
 use common::report;
-use lab3_raft::Raft;
-use lab4_kvraft::tester::cluster::{Cluster, Replica};
+use lab4_kvraft::tester::cluster::Cluster;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use tokio::sync::Mutex;
@@ -20,19 +19,7 @@ pub const GIDS: [u64; 3] = [100, 101, 102];
 /// Servers per group, and controller replicas.
 pub const SERVERS: usize = 3;
 
-impl Replica for ShardKv {
-    fn services(&self) -> Vec<Service> {
-        ShardKv::services(self)
-    }
-
-    fn raft(&self) -> &Raft {
-        ShardKv::raft(self)
-    }
-
-    fn kill(&self) {
-        ShardKv::kill(self);
-    }
-}
+lab4_kvraft::impl_replica!(ShardKv);
 
 /// One shardkv test's world.
 pub struct Tester {
