@@ -92,11 +92,6 @@ impl KvState {
     pub fn clients(&self) -> usize {
         self.duplicates.clients()
     }
-
-    /// Bytes of keys and values stored (for tests of snapshot sizes).
-    pub fn data_bytes(&self) -> usize {
-        self.data.iter().map(|(k, v)| k.len() + v.len()).sum()
-    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 //! one (checklist G17).
 
 use crate::rsm::StateMachine;
+use common::kv_rpc::PutAppendArgs;
 use common::kv_state::{KvState, Write};
 use serde::{Deserialize, Serialize};
 
@@ -34,6 +35,17 @@ pub enum KvCommand {
 }
 
 impl KvCommand {
+    /// The write a clerk's Put or Append RPC asks for.
+    pub fn write(kind: Write, args: PutAppendArgs) -> KvCommand {
+        KvCommand::Write {
+            kind,
+            key: args.key,
+            value: args.value,
+            client_id: args.client_id,
+            seq: args.seq,
+        }
+    }
+
     /// The key the command is about.
     pub fn key(&self) -> &str {
         match self {

@@ -56,13 +56,7 @@ impl KvServer {
     }
 
     async fn write(&self, kind: Write, args: PutAppendArgs) -> PutAppendReply {
-        let command = KvCommand::Write {
-            kind,
-            key: args.key,
-            value: args.value,
-            client_id: args.client_id,
-            seq: args.seq,
-        };
+        let command = KvCommand::write(kind, args);
         self.rsm.submit(command).await.map(|_| ())
     }
 

@@ -21,12 +21,10 @@ pub enum ShardKvCommand {
     Config(Config),
 }
 
-/// Why a client operation was not applied.
+/// Why a client operation was not applied: the key's shard is not this group's in its
+/// current configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum WrongGroup {
-    /// The key's shard is not this group's in its current configuration.
-    WrongGroup,
-}
+pub struct WrongGroup;
 
 /// A group's key/value state and configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -66,7 +64,7 @@ impl StateMachine for ShardKvMachine {
         match command {
             ShardKvCommand::Op(op) => {
                 if !self.serves(op.key()) {
-                    return Err(WrongGroup::WrongGroup);
+                    return Err(WrongGroup);
                 }
                 Ok(self.kv.apply(op))
             }
@@ -110,7 +108,7 @@ mod tests {
         let mut m = ShardKvMachine::new(100);
         assert_eq!(
             m.apply(put("a")),
-            Err(WrongGroup::WrongGroup),
+            Err(WrongGroup),
             "config 0 serves nothing"
         );
         assert_eq!(
@@ -123,7 +121,7 @@ mod tests {
             Ok(String::new())
         );
         let get = ShardKvCommand::Op(KvCommand::Get { key: "a".into() });
-        assert_eq!(m.apply(get), Err(WrongGroup::WrongGroup));
+        assert_eq!(m.apply(get), Err(WrongGroup));
     }
 
     #[test]

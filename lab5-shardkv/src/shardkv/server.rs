@@ -123,20 +123,14 @@ impl ShardKv {
     }
 
     async fn write(&self, kind: Write, args: PutAppendArgs) -> PutAppendReply {
-        let op = KvCommand::Write {
-            kind,
-            key: args.key,
-            value: args.value,
-            client_id: args.client_id,
-            seq: args.seq,
-        };
+        let op = KvCommand::write(kind, args);
         self.submit(op).await.map(|_| ())
     }
 
     async fn submit(&self, op: KvCommand) -> GetReply {
         match self.rsm.submit(ShardKvCommand::Op(op)).await {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(WrongGroup::WrongGroup)) => Err(ShardKvError::WrongGroup),
+            Ok(Err(WrongGroup)) => Err(ShardKvError::WrongGroup),
             Err(e) => Err(ShardKvError::Submit(e)),
         }
     }
