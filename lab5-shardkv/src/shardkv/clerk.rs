@@ -6,13 +6,13 @@
 
 use crate::config::{Config, key_to_shard};
 use crate::ctrler;
-use crate::shardkv::server::{MakeEnd, ShardKvError};
+use crate::shardkv::ends::{Ends, MakeEnd};
+use crate::shardkv::server::ShardKvError;
 use common::kv_rpc::{GetArgs, WriteSequence};
 use common::labrpc::ClientEnd;
 use common::sim;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 /// The pause before asking the controller again (the course's 100 ms).
@@ -21,10 +21,8 @@ const REFRESH_PAUSE: Duration = Duration::from_millis(100);
 /// A client of the sharded key/value service. One call at a time.
 pub struct Clerk {
     ctrler: ctrler::Clerk,
-    make_end: MakeEnd,
     config: Config,
-    /// Ends made so far, by server name.
-    ends: BTreeMap<String, ClientEnd>,
+    ends: Ends,
     writes: WriteSequence,
 }
 
@@ -34,19 +32,10 @@ impl Clerk {
     pub fn new(ctrlers: Vec<ClientEnd>, make_end: MakeEnd) -> Clerk {
         Clerk {
             ctrler: ctrler::Clerk::new(ctrlers),
-            make_end,
             config: Config::default(),
-            ends: BTreeMap::new(),
+            ends: Ends::new(make_end),
             writes: WriteSequence::new(),
         }
-    }
-
-    fn end(&mut self, server: &str) -> ClientEnd {
-        let make_end = &self.make_end;
-        self.ends
-            .entry(server.to_string())
-            .or_insert_with(|| make_end(server))
-            .clone()
     }
 
     async fn call<A: Serialize, R: DeserializeOwned>(
@@ -59,11 +48,15 @@ impl Clerk {
             let gid = self.config.shards[key_to_shard(key)];
             let servers = self.config.groups.get(&gid).cloned().unwrap_or_default();
             for server in servers {
-                let end = self.end(&server);
-                match end.call::<_, Result<R, ShardKvError>>(method, args).await {
+                match self
+                    .ends
+                    .get(&server)
+                    .call::<_, Result<R, ShardKvError>>(method, args)
+                    .await
+                {
                     Ok(Ok(value)) => return value,
                     Ok(Err(ShardKvError::WrongGroup)) => break,
-                    Ok(Err(ShardKvError::Submit(_))) | Err(_) => {}
+                    Ok(Err(ShardKvError::Submit(_) | ShardKvError::NotReady)) | Err(_) => {}
                 }
             }
             sim::sleep(REFRESH_PAUSE).await;

@@ -1,37 +1,107 @@
 //! [`ShardKvMachine`]: one replica group's state machine for its Raft log. Pure.
 //!
-//! It is Lab 4's key/value machine (data and duplicate table), plus the group's current
-//! configuration. Client operations are applied only for keys whose shard the group
-//! serves in that configuration, checked when the operation is applied (its place in the
-//! log), not when it arrived: a configuration change committed in between must win. New
-//! configurations come through the log too, one number at a time, so every replica of
-//! the group switches at the same point of the log.
+//! It holds the group's current configuration and the one before it, and each shard's
+//! [`Shard`] (status and key/value state; see [`crate::shardkv::shard`] for the handoff).
+//! Everything that changes it comes through the log, so every replica of the group
+//! changes at the same point of the history:
+//!
+//! - a client operation, applied only if the key's shard is served here at that point of
+//!   the log (not when it arrived: a configuration change committed in between wins);
+//! - the next configuration, taken only when it is the next number and every shard of
+//!   the current one is settled;
+//! - shards pulled from their previous owner, the deletion of shards the new owner has,
+//!   and the previous owner's confirmation that it deleted them.
+//!
+//! The driver ([`crate::shardkv::server`]) asks it what to do next
+//! ([`ShardKvMachine::transfers`]) and what to answer other groups
+//! ([`ShardKvMachine::handoff`], [`ShardKvMachine::deletion`]).
+//!
+//! A shard that the controller leaves unassigned (gid 0, which happens only when every
+//! group has left) keeps its data in its last group as `Offering`; the course's tests
+//! never remove every group, and this machine does not recover such a shard.
 
-use crate::config::{Config, key_to_shard};
+use crate::config::{Config, N_SHARDS, key_to_shard};
+use crate::shardkv::shard::{Shard, ShardStatus};
 use lab4_kvraft::machine::{KvCommand, KvMachine};
 use lab4_kvraft::rsm::StateMachine;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// An entry of a group's Raft log.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ShardKvCommand {
     /// A client's Get, Put or Append.
     Op(KvCommand),
-    /// Move to this configuration (applied only if it is the next one).
+    /// Move to this configuration (taken only if it is the next one and every shard is
+    /// settled).
     Config(Config),
+    /// Shards pulled from their previous owner for configuration `num`.
+    InstallShards {
+        /// The configuration the shards were pulled for.
+        num: u64,
+        /// The shards' key/value states.
+        shards: BTreeMap<usize, KvMachine>,
+    },
+    /// The new owners of these shards have them: drop the copies offered in
+    /// configuration `num`.
+    DeleteShards {
+        /// The configuration the shards were given up in.
+        num: u64,
+        /// The shards.
+        shards: Vec<usize>,
+    },
+    /// The previous owner of these shards, pulled in configuration `num`, deleted its
+    /// copies: their handoff is over.
+    ShardsCollected {
+        /// The configuration the shards were pulled in.
+        num: u64,
+        /// The shards.
+        shards: Vec<usize>,
+    },
 }
 
-/// Why a client operation was not applied: the key's shard is not this group's in its
-/// current configuration.
+/// Why a client operation was not applied: the key's shard is not served by this group
+/// at that point of its history (not its shard, or not arrived yet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct WrongGroup;
 
-/// A group's key/value state and configuration.
+/// Why another group's request cannot be answered yet: this group is not at the
+/// configuration it asks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotReady;
+
+/// What to do about a request to delete shards (see [`ShardKvMachine::deletion`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletion {
+    /// Already deleted.
+    Done,
+    /// Put [`ShardKvCommand::DeleteShards`] through the log.
+    Needed,
+    /// This group has not reached the configuration yet.
+    NotReady,
+}
+
+/// Shards of one configuration that move between this group and another one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    /// The configuration they move in.
+    pub num: u64,
+    /// The other group: the previous owner of the shards.
+    pub gid: u64,
+    /// Its servers.
+    pub servers: Vec<String>,
+    /// The shards.
+    pub shards: Vec<usize>,
+}
+
+/// A group's configuration and shards.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShardKvMachine {
     gid: u64,
     config: Config,
-    kv: KvMachine,
+    /// The configuration before `config`: who owned each shard, to pull it from.
+    previous: Config,
+    shards: [Shard; N_SHARDS],
 }
 
 impl ShardKvMachine {
@@ -48,102 +118,178 @@ impl ShardKvMachine {
         &self.config
     }
 
+    /// Where shard `shard` is for this group.
+    pub fn status(&self, shard: usize) -> ShardStatus {
+        self.shards[shard].status
+    }
+
     /// Whether the group serves `key` now.
     pub fn serves(&self, key: &str) -> bool {
-        self.config.shards[key_to_shard(key)] == self.gid
+        self.shards[key_to_shard(key)].status.serves()
+    }
+
+    /// Whether every shard is settled, so the next configuration can be taken.
+    pub fn settled(&self) -> bool {
+        self.shards.iter().all(|s| s.status.settled())
+    }
+
+    /// The shards in `status`, grouped by their owner in the previous configuration, with
+    /// that group's servers: `Pulling` gives the pulls to make, `Collecting` the deletions
+    /// to ask for.
+    pub fn transfers(&self, status: ShardStatus) -> Vec<Transfer> {
+        let mut by_gid: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+        for (shard, s) in self.shards.iter().enumerate() {
+            if s.status == status {
+                by_gid
+                    .entry(self.previous.shards[shard])
+                    .or_default()
+                    .push(shard);
+            }
+        }
+        by_gid
+            .into_iter()
+            .map(|(gid, shards)| Transfer {
+                num: self.config.num,
+                gid,
+                servers: self.previous.groups.get(&gid).cloned().unwrap_or_default(),
+                shards,
+            })
+            .collect()
+    }
+
+    /// Copies of `shards`, offered by this group in configuration `num`, for their new
+    /// owner. Any replica may answer: an offered shard is frozen, so every replica that
+    /// applied configuration `num` holds the same copy.
+    ///
+    /// # Errors
+    /// [`NotReady`] if this group is not at configuration `num`, or does not offer one
+    /// of the shards (then the asker's request is stale: its log already has them).
+    pub fn handoff(
+        &self,
+        num: u64,
+        shards: &[usize],
+    ) -> Result<BTreeMap<usize, KvMachine>, NotReady> {
+        if self.config.num != num {
+            return Err(NotReady);
+        }
+        shards
+            .iter()
+            .map(|&shard| match self.shards.get(shard) {
+                Some(s) if s.status == ShardStatus::Offering => Ok((shard, s.kv.clone())),
+                _ => Err(NotReady),
+            })
+            .collect()
+    }
+
+    /// Whether `shards`, given up in configuration `num`, are deleted here. Past `num`
+    /// they are (the group could not have moved on otherwise); at `num`, they are unless
+    /// still offered.
+    pub fn deletion(&self, num: u64, shards: &[usize]) -> Deletion {
+        if self.config.num < num {
+            return Deletion::NotReady;
+        }
+        let offered = shards.iter().any(|&shard| {
+            self.shards
+                .get(shard)
+                .is_some_and(|s| s.status == ShardStatus::Offering)
+        });
+        if self.config.num == num && offered {
+            Deletion::Needed
+        } else {
+            Deletion::Done
+        }
+    }
+
+    /// Takes `next` if it is the next configuration and every shard is settled.
+    fn reconfigure(&mut self, next: Config) {
+        if next.num != self.config.num + 1 || !self.settled() {
+            return;
+        }
+        for (shard, s) in self.shards.iter_mut().enumerate() {
+            let had = s.status == ShardStatus::Serving;
+            let gets = next.shards[shard] == self.gid;
+            s.status = match (had, gets) {
+                (true, true) => ShardStatus::Serving,
+                (true, false) => ShardStatus::Offering,
+                // Nobody had it: it starts empty, here.
+                (false, true) if self.config.shards[shard] == 0 => ShardStatus::Serving,
+                (false, true) => ShardStatus::Pulling,
+                (false, false) => ShardStatus::Absent,
+            };
+        }
+        tracing::debug!(gid = self.gid, num = next.num, shards = ?next.shards, "new configuration");
+        self.previous = std::mem::replace(&mut self.config, next);
+    }
+
+    /// Sets the shards of configuration `num` that are in status `from` to `to`, with
+    /// `update` applied to each.
+    fn move_shards(
+        &mut self,
+        num: u64,
+        shards: impl IntoIterator<Item = usize>,
+        from: ShardStatus,
+        to: ShardStatus,
+        mut update: impl FnMut(usize, &mut Shard),
+    ) {
+        if num != self.config.num {
+            return;
+        }
+        for shard in shards {
+            if let Some(s) = self.shards.get_mut(shard)
+                && s.status == from
+            {
+                s.status = to;
+                update(shard, s);
+                tracing::debug!(gid = self.gid, num, shard, status = ?to, "shard moved on");
+            }
+        }
     }
 }
 
 impl StateMachine for ShardKvMachine {
     type Command = ShardKvCommand;
-    /// For an operation: the value read (`""` for a write), or [`WrongGroup`]. For a
-    /// configuration: `Ok("")`.
+    /// For an operation: the value read (`""` for a write), or [`WrongGroup`]. For the
+    /// other commands: `Ok("")`.
     type Output = Result<String, WrongGroup>;
 
     fn apply(&mut self, command: ShardKvCommand) -> Result<String, WrongGroup> {
         match command {
             ShardKvCommand::Op(op) => {
-                if !self.serves(op.key()) {
+                let shard = &mut self.shards[key_to_shard(op.key())];
+                if !shard.status.serves() {
                     return Err(WrongGroup);
                 }
-                Ok(self.kv.apply(op))
+                return Ok(shard.kv.apply(op));
             }
-            ShardKvCommand::Config(config) => {
-                if config.num == self.config.num + 1 {
-                    tracing::debug!(gid = self.gid, num = config.num, "new configuration");
-                    self.config = config;
-                }
-                Ok(String::new())
+            ShardKvCommand::Config(next) => self.reconfigure(next),
+            ShardKvCommand::InstallShards { num, mut shards } => {
+                let ids: Vec<usize> = shards.keys().copied().collect();
+                self.move_shards(
+                    num,
+                    ids,
+                    ShardStatus::Pulling,
+                    ShardStatus::Collecting,
+                    |shard, s| s.kv = shards.remove(&shard).unwrap_or_default(),
+                );
             }
+            ShardKvCommand::DeleteShards { num, shards } => self.move_shards(
+                num,
+                shards,
+                ShardStatus::Offering,
+                ShardStatus::Absent,
+                |_, s| s.kv = KvMachine::new(),
+            ),
+            ShardKvCommand::ShardsCollected { num, shards } => self.move_shards(
+                num,
+                shards,
+                ShardStatus::Collecting,
+                ShardStatus::Serving,
+                |_, _| {},
+            ),
         }
+        Ok(String::new())
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config::N_SHARDS;
-    use common::kv_state::Write;
-
-    fn config(num: u64, gid: u64) -> Config {
-        Config {
-            num,
-            shards: [gid; N_SHARDS],
-            ..Config::default()
-        }
-    }
-
-    fn put(key: &str) -> ShardKvCommand {
-        ShardKvCommand::Op(KvCommand::Write {
-            kind: Write::Put,
-            key: key.into(),
-            value: "v".into(),
-            client_id: 1,
-            seq: 1,
-        })
-    }
-
-    #[test]
-    fn operations_on_shards_of_other_groups_are_refused_when_applied() {
-        let mut m = ShardKvMachine::new(100);
-        assert_eq!(
-            m.apply(put("a")),
-            Err(WrongGroup),
-            "config 0 serves nothing"
-        );
-        assert_eq!(
-            m.apply(ShardKvCommand::Config(config(1, 100))),
-            Ok(String::new())
-        );
-        assert_eq!(m.apply(put("a")), Ok(String::new()));
-        assert_eq!(
-            m.apply(ShardKvCommand::Config(config(2, 101))),
-            Ok(String::new())
-        );
-        let get = ShardKvCommand::Op(KvCommand::Get { key: "a".into() });
-        assert_eq!(m.apply(get), Err(WrongGroup));
-    }
-
-    #[test]
-    fn configurations_are_taken_one_number_at_a_time() {
-        let mut m = ShardKvMachine::new(100);
-        assert_eq!(
-            m.apply(ShardKvCommand::Config(config(2, 100))),
-            Ok(String::new())
-        );
-        assert_eq!(m.config().num, 0, "2 is not next after 0");
-        assert_eq!(
-            m.apply(ShardKvCommand::Config(config(1, 100))),
-            Ok(String::new())
-        );
-        assert_eq!(
-            m.apply(ShardKvCommand::Config(config(1, 101))),
-            Ok(String::new())
-        );
-        assert_eq!(
-            m.config(),
-            &config(1, 100),
-            "a repeated number changes nothing"
-        );
-    }
-}
+mod tests;

@@ -1,10 +1,23 @@
 //! [`ShardKv`]: one server of a replica group: a [`ShardKvMachine`] on Lab 4's [`Rsm`],
-//! the `ShardKV` RPC service, and a task that polls the controller about every 100 ms
-//! and, on the group's leader, puts each new configuration through the log in order.
+//! the `ShardKV` RPC service (clerks' Get, Put and Append; other groups' PullShards and
+//! DeleteShards), and three background tasks that act only while this server leads its
+//! group:
+//!
+//! - the poller asks the controller for the configuration after the group's current one
+//!   about every 100 ms (as the course says), once every shard is settled, and puts it
+//!   through the log;
+//! - the puller fetches the shards the group is owed ([`migration::pull_round`]);
+//! - the collector has pulled shards deleted at their previous owner
+//!   ([`migration::collect_round`]).
+//!
+//! All three are aborted by [`ShardKv::kill`]: the ends they use were made with
+//! `make_end` and stay enabled after a shutdown, so a killed server must stop them itself.
 
 use crate::config::Config;
 use crate::ctrler;
-use crate::shardkv::machine::{ShardKvCommand, ShardKvMachine, WrongGroup};
+use crate::shardkv::ends::{Ends, MakeEnd};
+use crate::shardkv::machine::{Deletion, NotReady, ShardKvCommand, ShardKvMachine, WrongGroup};
+use crate::shardkv::migration::{self, DeleteReply, PullReply, ShardsArgs};
 use common::kv_rpc::{GetArgs, PutAppendArgs};
 use common::kv_state::Write;
 use common::labrpc::{ClientEnd, Service};
@@ -14,22 +27,25 @@ use lab3_raft::Raft;
 use lab4_kvraft::machine::KvCommand;
 use lab4_kvraft::rsm::{Rsm, SubmitError};
 use serde::{Deserialize, Serialize};
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::task::JoinHandle;
 
-/// Makes an end to any server by name (the course's `make_end`).
-pub type MakeEnd = Arc<dyn Fn(&str) -> ClientEnd + Send + Sync>;
-
 /// How often a group's leader asks the controller for the next configuration.
 pub const POLL_INTERVAL: Duration = Duration::from_millis(100);
 
-/// Why a server did not apply an operation.
+/// How often a group's leader retries pulls and deletion requests that are due.
+pub const MIGRATION_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Why a server did not do what it was asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ShardKvError {
-    /// The key's shard is not this group's in its current configuration: ask the
-    /// controller for the latest one.
+    /// The key's shard is not served by this group now: ask the controller for the
+    /// latest configuration (or wait for the shard to arrive) and retry.
     WrongGroup,
+    /// (Between groups.) This group is not at the configuration asked about yet.
+    NotReady,
     /// This server cannot get it applied: try another server of the group.
     Submit(SubmitError),
 }
@@ -43,14 +59,14 @@ pub type PutAppendReply = Result<(), ShardKvError>;
 #[derive(Clone)]
 pub struct ShardKv {
     rsm: Rsm<ShardKvMachine>,
-    poller: Arc<Mutex<Option<JoinHandle<()>>>>,
+    tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
 impl ShardKv {
     /// The course's `StartServer`: server `me` of group `gid`, whose Raft ends are
     /// `servers`, restored from `persister`, snapshotting at `max_raft_state` bytes (never
-    /// if `None`), polling the controller through `ctrlers`. `make_end` reaches other
-    /// groups' servers, which shard migration (5B) needs; static sharding (5A) does not.
+    /// if `None`), polling the controller through `ctrlers`, and reaching other groups'
+    /// servers through `make_end`.
     #[allow(clippy::too_many_arguments)]
     pub fn start(
         servers: Vec<ClientEnd>,
@@ -61,7 +77,6 @@ impl ShardKv {
         ctrlers: Vec<ClientEnd>,
         make_end: MakeEnd,
     ) -> ShardKv {
-        drop(make_end);
         let rsm = Rsm::start(
             servers,
             me,
@@ -71,30 +86,63 @@ impl ShardKv {
         );
         let server = ShardKv {
             rsm,
-            poller: Arc::new(Mutex::new(None)),
+            tasks: Arc::new(Mutex::new(Vec::new())),
         };
-        let poller = tokio::spawn(server.clone().poll(ctrler::Clerk::new(ctrlers)));
-        *server.poller.lock().unwrap_or_else(|e| e.into_inner()) = Some(poller);
+        let ends = Ends::new(make_end);
+        let ctrler = Arc::new(tokio::sync::Mutex::new(ctrler::Clerk::new(ctrlers)));
+        let tasks = vec![
+            server.spawn_while_leader(POLL_INTERVAL, move |s| {
+                let ctrler = ctrler.clone();
+                async move { s.poll(&mut *ctrler.lock().await).await }
+            }),
+            server.spawn_while_leader(MIGRATION_INTERVAL, {
+                let ends = ends.clone();
+                move |s| {
+                    let ends = ends.clone();
+                    async move { migration::pull_round(&s.rsm, &ends).await }
+                }
+            }),
+            server.spawn_while_leader(MIGRATION_INTERVAL, move |s| {
+                let ends = ends.clone();
+                async move { migration::collect_round(&s.rsm, &ends).await }
+            }),
+        ];
+        *server.tasks.lock().unwrap_or_else(|e| e.into_inner()) = tasks;
         server
     }
 
-    /// On the leader, puts each configuration after the group's current one through the
-    /// log, one at a time and in order.
-    async fn poll(self, mut ctrler: ctrler::Clerk) {
-        loop {
-            sim::sleep(POLL_INTERVAL).await;
-            if self.rsm.killed() {
-                return;
+    /// Runs `round` every `interval` while this server is its group's leader, until it is
+    /// killed.
+    fn spawn_while_leader<F, Fut>(&self, interval: Duration, round: F) -> JoinHandle<()>
+    where
+        F: Fn(ShardKv) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send,
+    {
+        let server = self.clone();
+        tokio::spawn(async move {
+            loop {
+                sim::sleep(interval).await;
+                if server.rsm.killed() {
+                    return;
+                }
+                if server.raft().get_state().1 {
+                    round(server.clone()).await;
+                }
             }
-            if !self.raft().get_state().1 {
-                continue;
-            }
-            let next = self.config().num + 1;
-            let config = ctrler.query(next as i64).await;
-            if config.num == next {
-                // Not applied (lost leadership, say)? The next poll proposes it again.
-                let _ = self.rsm.submit(ShardKvCommand::Config(config)).await;
-            }
+        })
+    }
+
+    /// Puts the configuration after the group's current one through the log, if the
+    /// controller has it and every shard is settled.
+    async fn poll(&self, ctrler: &mut ctrler::Clerk) {
+        let (num, settled) = self.rsm.with_machine(|m| (m.config().num, m.settled()));
+        if !settled {
+            return;
+        }
+        let config = ctrler.query((num + 1) as i64).await;
+        if config.num == num + 1 {
+            // Not applied (lost leadership, say)? The next poll proposes it again.
+            let _ = self.rsm.submit(ShardKvCommand::Config(config)).await;
         }
     }
 
@@ -106,6 +154,7 @@ impl ShardKv {
     /// The services to register: `ShardKV` and `Raft`.
     pub fn services(&self) -> Vec<Service> {
         let (get, put, append) = (self.clone(), self.clone(), self.clone());
+        let (pull, delete) = (self.clone(), self.clone());
         let service = Service::new("ShardKV")
             .method("Get", move |args: GetArgs| {
                 let server = get.clone();
@@ -118,6 +167,14 @@ impl ShardKv {
             .method("Append", move |args: PutAppendArgs| {
                 let server = append.clone();
                 async move { server.write(Write::Append, args).await }
+            })
+            .method("PullShards", move |args: ShardsArgs| {
+                let server = pull.clone();
+                async move { server.pull_shards(&args) }
+            })
+            .method("DeleteShards", move |args: ShardsArgs| {
+                let server = delete.clone();
+                async move { server.delete_shards(args).await }
             });
         vec![service, self.raft().service()]
     }
@@ -135,16 +192,59 @@ impl ShardKv {
         }
     }
 
+    /// Another group pulls shards it owns in configuration `args.num` and this group
+    /// offers. Answered from this replica's state, leader or not: offered shards are
+    /// frozen.
+    fn pull_shards(&self, args: &ShardsArgs) -> PullReply {
+        if self.rsm.killed() {
+            return Err(ShardKvError::Submit(SubmitError::WrongLeader));
+        }
+        self.rsm
+            .with_machine(|m| m.handoff(args.num, &args.shards))
+            .map_err(|NotReady| ShardKvError::NotReady)
+    }
+
+    /// The new owner of shards this group offered in configuration `args.num` has them:
+    /// delete them through the log, and answer once they are gone.
+    async fn delete_shards(&self, args: ShardsArgs) -> DeleteReply {
+        if self.rsm.killed() {
+            return Err(ShardKvError::Submit(SubmitError::WrongLeader));
+        }
+        match self
+            .rsm
+            .with_machine(|m| m.deletion(args.num, &args.shards))
+        {
+            Deletion::Done => Ok(()),
+            Deletion::NotReady => Err(ShardKvError::NotReady),
+            Deletion::Needed => {
+                let delete = ShardKvCommand::DeleteShards {
+                    num: args.num,
+                    shards: args.shards,
+                };
+                // Once applied, the group is at `num` or past it, so they are deleted.
+                match self.rsm.submit(delete).await {
+                    Ok(_) => Ok(()),
+                    Err(e) => Err(ShardKvError::Submit(e)),
+                }
+            }
+        }
+    }
+
     /// Its Raft peer.
     pub fn raft(&self) -> &Raft {
         self.rsm.raft()
     }
 
-    /// Stops it and its poller.
+    /// Stops it and its background tasks.
     pub fn kill(&self) {
         self.rsm.kill();
-        if let Some(poller) = self.poller.lock().unwrap_or_else(|e| e.into_inner()).take() {
-            poller.abort();
+        for task in self
+            .tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain(..)
+        {
+            task.abort();
         }
     }
 }

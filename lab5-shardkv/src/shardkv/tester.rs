@@ -4,7 +4,7 @@
 //! down and restarted, joins and leaves through a controller clerk, and `checklogs`.
 
 use crate::ctrler::{self, ShardCtrler};
-use crate::shardkv::server::MakeEnd;
+use crate::shardkv::ends::MakeEnd;
 use crate::shardkv::{Clerk, ShardKv};
 use common::labrpc::Network;
 use common::report;

@@ -1,0 +1,98 @@
+//! Shard migration, the driver's side: the RPCs groups send each other, and the rounds a
+//! group's leader runs to pull the shards it is owed and to have the copies it pulled
+//! deleted at their previous owner. The rules (what may be pulled, when a deletion is
+//! due) are in [`ShardKvMachine`]; this module only carries messages and puts what comes
+//! back through the log.
+//!
+//! A group pulls; it is never pushed to. So an install is proposed by the group that
+//! needs it, on its leader, and a round for a group that is down or behind just fails and
+//! is tried again next round. Rounds for different previous owners run concurrently,
+//! so one dead group does not hold up the shards that live ones can send (challenge 2).
+
+use crate::shardkv::ends::Ends;
+use crate::shardkv::machine::{ShardKvCommand, ShardKvMachine, Transfer};
+use crate::shardkv::server::ShardKvError;
+use crate::shardkv::shard::ShardStatus;
+use futures::future::join_all;
+use lab4_kvraft::machine::KvMachine;
+use lab4_kvraft::rsm::Rsm;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Arguments of `ShardKV.PullShards` and `ShardKV.DeleteShards`: shards that move in
+/// configuration `num`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShardsArgs {
+    /// The configuration in which the shards move.
+    pub num: u64,
+    /// The shards.
+    pub shards: Vec<usize>,
+}
+
+/// Reply of `ShardKV.PullShards`: copies of the shards.
+pub type PullReply = Result<BTreeMap<usize, KvMachine>, ShardKvError>;
+
+/// Reply of `ShardKV.DeleteShards`: `Ok` once the shards are deleted.
+pub type DeleteReply = Result<(), ShardKvError>;
+
+/// One round of pulls: every shard this group is owed, from each previous owner at once.
+pub async fn pull_round(rsm: &Rsm<ShardKvMachine>, ends: &Ends) {
+    let transfers = rsm.with_machine(|m| m.transfers(ShardStatus::Pulling));
+    join_all(transfers.into_iter().map(|t| pull(rsm, ends, t))).await;
+}
+
+/// One round of deletion requests: every shard pulled whose previous owner has not
+/// confirmed it deleted its copy.
+pub async fn collect_round(rsm: &Rsm<ShardKvMachine>, ends: &Ends) {
+    let transfers = rsm.with_machine(|m| m.transfers(ShardStatus::Collecting));
+    join_all(transfers.into_iter().map(|t| collect(rsm, ends, t))).await;
+}
+
+/// Asks the previous owner's servers in turn for the shards, and puts the first copy
+/// through the log.
+async fn pull(rsm: &Rsm<ShardKvMachine>, ends: &Ends, t: Transfer) {
+    let args = ShardsArgs {
+        num: t.num,
+        shards: t.shards,
+    };
+    for server in &t.servers {
+        let reply = ends
+            .get(server)
+            .call::<_, PullReply>("ShardKV.PullShards", &args)
+            .await;
+        if let Ok(Ok(shards)) = reply {
+            tracing::debug!(num = args.num, from = t.gid, shards = ?args.shards, "pulled");
+            let install = ShardKvCommand::InstallShards {
+                num: args.num,
+                shards,
+            };
+            // Not applied (lost leadership, say)? The next round pulls again.
+            let _ = rsm.submit(install).await;
+            return;
+        }
+    }
+}
+
+/// Asks the previous owner's servers in turn to delete the shards, and once one says
+/// they are deleted, puts that through the log.
+async fn collect(rsm: &Rsm<ShardKvMachine>, ends: &Ends, t: Transfer) {
+    let args = ShardsArgs {
+        num: t.num,
+        shards: t.shards,
+    };
+    for server in &t.servers {
+        let reply = ends
+            .get(server)
+            .call::<_, DeleteReply>("ShardKV.DeleteShards", &args)
+            .await;
+        if let Ok(Ok(())) = reply {
+            tracing::debug!(num = args.num, at = t.gid, shards = ?args.shards, "deleted by previous owner");
+            let collected = ShardKvCommand::ShardsCollected {
+                num: args.num,
+                shards: args.shards,
+            };
+            let _ = rsm.submit(collected).await;
+            return;
+        }
+    }
+}
