@@ -257,6 +257,16 @@ impl<S: Replica> Cluster<S> {
         self.largest(|p| p.snapshot_size())
     }
 
+    /// Raft state plus snapshot, summed over every replica's persister (challenge 1's
+    /// measure of what a group stores).
+    pub fn persisted_total(&self) -> usize {
+        self.members()
+            .saved
+            .iter()
+            .map(|p| p.raft_state_size() + p.snapshot_size())
+            .sum()
+    }
+
     fn largest(&self, size: impl Fn(&MemPersister) -> usize) -> usize {
         self.members().saved.iter().map(size).max().unwrap_or(0)
     }

@@ -1,16 +1,25 @@
-//! The course's shardkv harness (`shardkv/config.go`), as far as the 5A tests use it: one
-//! controller service of 3 replicas, 3 replica groups (gids 100, 101, 102) of 3 servers
-//! each on the same network, `make_end` for ends to any server by name, whole groups shut
-//! down and restarted, joins and leaves through a controller clerk, and `checklogs`.
+//! The course's shardkv harness (`shardkv/config.go`): one controller service of 3
+//! replicas, 3 replica groups (gids 100, 101, 102) of 3 servers each on the same
+//! network, `make_end` for ends to any server by name, servers and whole groups shut down
+//! and restarted, joins and leaves through a controller clerk, `checklogs`, the value
+//! checks of the tests, recorded operations for the linearizability check, and the
+//! course's 120 s limit (in virtual time).
 
+use crate::config::Config;
 use crate::ctrler::{self, ShardCtrler};
 use crate::shardkv::ends::MakeEnd;
 use crate::shardkv::{Clerk, ShardKv};
 use common::labrpc::Network;
+use common::linearizability::kv::{KvInput, KvModel, KvOutput, SharedValues};
+use common::linearizability::{Recorder, Verdict, assert_linearizable};
 use common::report;
+use common::sim::{self, RngExt};
+use lab4_kvraft::tester::LINEARIZABILITY_CHECK_TIMEOUT;
 use lab4_kvraft::tester::cluster::Cluster;
-use std::collections::BTreeMap;
+use std::future::Future;
+use std::panic::Location;
 use std::sync::Arc;
+use std::time::Duration;
 use tokio::sync::Mutex;
 
 /// The groups' gids: `GIDS[gi]` is group `gi`'s.
@@ -18,6 +27,9 @@ pub const GIDS: [u64; 3] = [100, 101, 102];
 
 /// Servers per group, and controller replicas.
 pub const SERVERS: usize = 3;
+
+/// The course's limit on a test's duration (checked at the end, in virtual time).
+pub const TEST_LIMIT: Duration = Duration::from_secs(120);
 
 lab4_kvraft::impl_replica!(ShardKv);
 
@@ -30,6 +42,10 @@ pub struct Tester {
     ctrler_clerk: Mutex<ctrler::Clerk>,
     max_raft_state: Option<usize>,
     make_end: MakeEnd,
+    recorder: Recorder<KvInput, KvOutput>,
+    values: SharedValues,
+    /// Virtual time at [`Tester::begin`].
+    started: std::sync::Mutex<Duration>,
 }
 
 impl Tester {
@@ -83,6 +99,9 @@ impl Tester {
             groups,
             max_raft_state,
             make_end,
+            recorder: Recorder::new(),
+            values: SharedValues::new(),
+            started: std::sync::Mutex::new(sim::now()),
         };
         for gi in 0..GIDS.len() {
             t.start_group(gi);
@@ -124,6 +143,18 @@ impl Tester {
         group.connect_all();
     }
 
+    /// The course's `StartServer(gi, i)`: starts server `i` of group `gi`, connected to
+    /// its group.
+    pub fn start_server(&self, gi: usize, i: usize) {
+        self.groups[gi].start_server(i);
+        self.groups[gi].connect_all();
+    }
+
+    /// The course's `ShutdownServer(gi, i)`.
+    pub fn shutdown_server(&self, gi: usize, i: usize) {
+        self.groups[gi].shutdown_server(i);
+    }
+
     /// The course's `ShutdownGroup(gi)`.
     pub fn shutdown_group(&self, gi: usize) {
         for i in 0..SERVERS {
@@ -133,14 +164,100 @@ impl Tester {
 
     /// The course's `join(gi)`: group `gi` joins through the controller.
     pub async fn join(&self, gi: usize) {
-        let servers = self.groups[gi].names().to_vec();
-        let joining = BTreeMap::from([(GIDS[gi], servers)]);
+        self.join_many(&[gi]).await;
+    }
+
+    /// The course's `joinm(gis)`: the groups join in one configuration change.
+    pub async fn join_many(&self, gis: &[usize]) {
+        let joining = gis
+            .iter()
+            .map(|&gi| (GIDS[gi], self.groups[gi].names().to_vec()))
+            .collect();
         self.ctrler_clerk.lock().await.join(joining).await;
     }
 
     /// The course's `leave(gi)`.
     pub async fn leave(&self, gi: usize) {
-        self.ctrler_clerk.lock().await.leave(vec![GIDS[gi]]).await;
+        self.leave_many(&[gi]).await;
+    }
+
+    /// The course's `leavem(gis)`: the groups leave in one configuration change.
+    pub async fn leave_many(&self, gis: &[usize]) {
+        let gids = gis.iter().map(|&gi| GIDS[gi]).collect();
+        self.ctrler_clerk.lock().await.leave(gids).await;
+    }
+
+    /// The controller's latest configuration.
+    pub async fn query(&self) -> Config {
+        self.ctrler_clerk.lock().await.query(-1).await
+    }
+
+    /// The course's `check(t, ck, key, value)`: a Get through `ck` must read `want`.
+    #[track_caller]
+    pub fn check<'a>(
+        &'a self,
+        ck: &'a mut Clerk,
+        key: &'a str,
+        want: &'a str,
+    ) -> impl Future<Output = ()> + 'a {
+        let at = Location::caller();
+        async move {
+            let got = ck.get(key).await;
+            assert!(
+                got == want,
+                "{at}: Get({key:?}): expected:\n{want:?}\nreceived:\n{got:?}"
+            );
+        }
+    }
+
+    /// A Get through `ck`, recorded as client `id`'s operation for
+    /// [`Tester::check_linearizable`].
+    pub async fn get(&self, ck: &mut Clerk, key: &str, id: u64) -> String {
+        let call = self.recorder.call();
+        let value = ck.get(key).await;
+        let output = KvOutput {
+            value: self.values.value(key, value.clone()),
+        };
+        let input = KvInput::Get {
+            key: key.to_string(),
+        };
+        self.recorder.record(id, input, call, output);
+        value
+    }
+
+    /// A recorded Put.
+    pub async fn put(&self, ck: &mut Clerk, key: &str, value: &str, id: u64) {
+        let call = self.recorder.call();
+        ck.put(key, value).await;
+        let input = KvInput::Put {
+            key: key.to_string(),
+            value: value.to_string(),
+        };
+        self.recorder.record(id, input, call, KvOutput::default());
+    }
+
+    /// A recorded Append.
+    pub async fn append(&self, ck: &mut Clerk, key: &str, value: &str, id: u64) {
+        let call = self.recorder.call();
+        ck.append(key, value).await;
+        let input = KvInput::Append {
+            key: key.to_string(),
+            value: value.to_string(),
+        };
+        self.recorder.record(id, input, call, KvOutput::default());
+    }
+
+    /// Fails the test unless the recorded history is linearizable; returns the verdict
+    /// and the number of operations checked.
+    pub fn check_linearizable(&self) -> (Verdict, usize) {
+        let history = self.recorder.take();
+        let verdict = assert_linearizable(&KvModel::new(), &history, LINEARIZABILITY_CHECK_TIMEOUT);
+        (verdict, history.len())
+    }
+
+    /// Raft state plus snapshots, summed over every server of every group (challenge 1).
+    pub fn persisted_total(&self) -> usize {
+        self.groups.iter().map(Cluster::persisted_total).sum()
     }
 
     /// The course's `checklogs`: with a snapshot threshold, every server's Raft state is
@@ -163,14 +280,26 @@ impl Tester {
         }
     }
 
-    /// Prints a test's title.
+    /// Prints a test's title and starts its clock.
     pub fn begin(&self, desc: &str) {
         report::begin(desc);
+        *self.started.lock().unwrap_or_else(|e| e.into_inner()) = sim::now();
     }
 
-    /// Prints the course's `  ... Passed` (the shardkv tests print no figures).
+    /// Fails the test if it took longer than [`TEST_LIMIT`], else prints the course's
+    /// `  ... Passed`, with the virtual time and RPCs the course's shardkv tests leave out.
     pub fn end(&self) {
-        println!("  ... Passed");
+        let took = sim::now() - *self.started.lock().unwrap_or_else(|e| e.into_inner());
+        assert!(
+            took <= TEST_LIMIT,
+            "test took longer than 120 seconds ({took:?})"
+        );
+        println!(
+            "  ... Passed -- {:4.1}s {} groups, {} RPCs",
+            took.as_secs_f64(),
+            GIDS.len(),
+            self.net.total_count()
+        );
     }
 
     /// Kills every server of every service.
@@ -197,4 +326,159 @@ fn start_ctrler_service(net: &Network, prefix: &str) -> Cluster<ShardCtrler> {
     }
     ctrlers.connect_all();
     ctrlers
+}
+
+/// A random string of `n` letters and digits (the course's `randstring(n)`).
+pub fn random_string(n: usize) -> String {
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    sim::rng(|r| {
+        (0..n)
+            .map(|_| char::from(CHARS[r.random_range(0..CHARS.len())]))
+            .collect()
+    })
+}
+
+/// The tests' keys "0", "1", ... and the value each must hold (the course's `ka`, `va`).
+#[derive(Debug, Clone)]
+pub struct Keys {
+    /// The keys.
+    pub keys: Vec<String>,
+    /// `values[i]`: what `keys[i]` must hold.
+    pub values: Vec<String>,
+}
+
+impl Keys {
+    /// Puts `n` keys with random values of `len` characters through `ck`.
+    pub async fn put(ck: &mut Clerk, n: usize, len: usize) -> Keys {
+        let mut keys = Keys {
+            keys: Vec::new(),
+            values: Vec::new(),
+        };
+        for i in 0..n {
+            let (key, value) = (i.to_string(), random_string(len));
+            ck.put(&key, &value).await;
+            keys.keys.push(key);
+            keys.values.push(value);
+        }
+        keys
+    }
+
+    /// Puts `n` keys, all with `value`, through `ck`.
+    pub async fn put_value(ck: &mut Clerk, n: usize, value: &str) -> Keys {
+        let mut keys = Keys {
+            keys: Vec::new(),
+            values: Vec::new(),
+        };
+        for i in 0..n {
+            let key = i.to_string();
+            ck.put(&key, value).await;
+            keys.keys.push(key);
+            keys.values.push(value.to_string());
+        }
+        keys
+    }
+
+    /// Checks every key.
+    #[track_caller]
+    pub fn check_all<'a>(&'a self, ck: &'a mut Clerk) -> impl Future<Output = ()> + 'a {
+        self.check(ck, 0..self.keys.len())
+    }
+
+    /// Checks keys `which`, in order.
+    #[track_caller]
+    pub fn check<'a>(
+        &'a self,
+        ck: &'a mut Clerk,
+        which: impl IntoIterator<Item = usize> + 'a,
+    ) -> impl Future<Output = ()> + 'a {
+        let at = Location::caller();
+        async move {
+            for i in which {
+                self.check_at(ck, i, at).await;
+            }
+        }
+    }
+
+    /// The tests' "check+append" on keys `which`, in order: check the key, then append
+    /// `len` random characters to it.
+    #[track_caller]
+    pub fn check_append<'a>(
+        &'a mut self,
+        ck: &'a mut Clerk,
+        which: impl IntoIterator<Item = usize> + 'a,
+        len: usize,
+    ) -> impl Future<Output = ()> + 'a {
+        let at = Location::caller();
+        async move {
+            for i in which {
+                self.check_at(ck, i, at).await;
+                let x = random_string(len);
+                ck.append(&self.keys[i], &x).await;
+                self.values[i].push_str(&x);
+            }
+        }
+    }
+
+    /// The course's `check`: a Get of key `i` must read its value.
+    async fn check_at(&self, ck: &mut Clerk, i: usize, at: &Location<'_>) {
+        let (key, want) = (&self.keys[i], &self.values[i]);
+        let got = ck.get(key).await;
+        assert!(
+            &got == want,
+            "{at}: Get({key:?}): expected:\n{want:?}\nreceived:\n{got:?}"
+        );
+    }
+}
+
+/// The concurrent tests' appenders: one task per key, each with its own clerk, appending
+/// random strings until told to stop.
+pub struct Appenders {
+    done: Arc<std::sync::atomic::AtomicBool>,
+    tasks: Vec<tokio::task::JoinHandle<String>>,
+}
+
+impl Appenders {
+    /// Starts an appender per key of `keys`: each appends `len` random characters, then
+    /// sleeps `pause` (if any), until [`Appenders::finish`].
+    pub fn start(t: &Tester, keys: &Keys, len: usize, pause: Option<Duration>) -> Appenders {
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let tasks = keys
+            .keys
+            .iter()
+            .map(|key| {
+                let mut ck = t.make_client(t.ctrlers());
+                let (key, done) = (key.clone(), done.clone());
+                tokio::spawn(async move {
+                    let mut appended = String::new();
+                    while !done.load(std::sync::atomic::Ordering::Relaxed) {
+                        let x = random_string(len);
+                        ck.append(&key, &x).await;
+                        appended.push_str(&x);
+                        if let Some(pause) = pause {
+                            sim::sleep(pause).await;
+                        }
+                    }
+                    appended
+                })
+            })
+            .collect();
+        Appenders { done, tasks }
+    }
+
+    /// Tells every appender to stop after its current Append.
+    pub fn finish(&self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Waits for every appender to stop ([`Appenders::finish`] first), and adds what each
+    /// appended to its key's expected value.
+    ///
+    /// # Panics
+    /// If an appender panicked.
+    pub async fn wait(self, keys: &mut Keys) {
+        for (i, task) in self.tasks.into_iter().enumerate() {
+            let appended = task.await.expect("appender panicked");
+            keys.values[i].push_str(&appended);
+        }
+    }
 }
