@@ -23,6 +23,13 @@
 //! never calls back into the service while holding its own lock: applied entries arrive
 //! on an unbounded channel. So there is no lock cycle (checklist G18).
 //!
+//! - A leader commits entries of earlier terms only by committing one of its own (Raft
+//!   §5.4.2). A new leader that gets no requests (a shardkv group whose shards all moved
+//!   away, say) would leave such entries uncommitted for good, and a replica that applied
+//!   one before a crash would be ahead of its restarted group forever. So each time its
+//!   peer becomes leader, the replica proposes a no-op ([`Entry::Noop`]), as the Raft
+//!   paper's leaders do (§8).
+//!
 //! A snapshot holds the machine and the index of the last command it applied, encoded
 //! with the workspace codec; the machine's `Serialize` is its snapshot format.
 
@@ -98,6 +105,15 @@ impl fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
+/// What goes through the Raft log: a service's command, or a new leader's no-op.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum Entry<C> {
+    /// A command for the state machine.
+    Command(C),
+    /// Commits the entries before it; applies nothing.
+    Noop,
+}
+
 /// How often a waiting submit checks that its peer still leads in the term it proposed in.
 pub const LEADERSHIP_CHECK: Duration = Duration::from_millis(20);
 
@@ -134,7 +150,8 @@ struct State<M: StateMachine> {
     /// The index of the last snapshot handed to Raft or installed.
     last_snapshot: u64,
     pending: Pending<Reply<M::Output>>,
-    applier: Option<JoinHandle<()>>,
+    /// The apply task and the no-op proposer.
+    tasks: Vec<JoinHandle<()>>,
     killed: bool,
 }
 
@@ -214,7 +231,8 @@ impl<M: StateMachine> Rsm<M> {
         };
         let rsm = Rsm::build(me, raft, persister, max_raft_state, machine, last_applied);
         let applier = tokio::spawn(rsm.clone().run_applier(apply_rx));
-        rsm.state().applier = Some(applier);
+        let noop = tokio::spawn(rsm.clone().run_noop_proposer());
+        rsm.state().tasks = vec![applier, noop];
         tracing::debug!(peer = me, index = last_applied, "replica started");
         Ok(rsm)
     }
@@ -238,7 +256,7 @@ impl<M: StateMachine> Rsm<M> {
                     last_applied,
                     last_snapshot: last_applied,
                     pending: Pending::new(),
-                    applier: None,
+                    tasks: Vec::new(),
                     killed: false,
                 }),
             }),
@@ -271,7 +289,7 @@ impl<M: StateMachine> Rsm<M> {
     /// applied) and its waiter is dropped when its index is applied.
     pub async fn submit(&self, command: M::Command) -> Result<M::Output, SubmitError> {
         // Encoding a command of our own types cannot fail; if it did, it would be a bug.
-        let bytes = codec::encode(&command).expect("a command encodes");
+        let bytes = codec::encode(&Entry::Command(&command)).expect("a command encodes");
         let (mut rx, index, term) = {
             let mut state = self.state();
             if state.killed {
@@ -312,8 +330,8 @@ impl<M: StateMachine> Rsm<M> {
         let mut state = self.state();
         state.killed = true;
         self.inner.raft.kill();
-        if let Some(applier) = state.applier.take() {
-            applier.abort();
+        for task in state.tasks.drain(..) {
+            task.abort();
         }
         drop(state.pending.drain());
     }
@@ -321,6 +339,26 @@ impl<M: StateMachine> Rsm<M> {
     /// Whether [`Rsm::kill`] was called.
     pub fn killed(&self) -> bool {
         self.state().killed
+    }
+
+    /// Proposes a no-op each time this peer becomes leader (see the module documentation),
+    /// until the replica is killed.
+    async fn run_noop_proposer(self) {
+        let noop = codec::encode(&Entry::<()>::Noop).expect("a no-op encodes");
+        let mut proposed_in = 0;
+        loop {
+            sim::sleep(LEADERSHIP_CHECK).await;
+            if self.killed() {
+                return;
+            }
+            let (term, leader) = self.inner.raft.get_state();
+            if leader && term != proposed_in {
+                proposed_in = term;
+                if let Some((index, _)) = self.inner.raft.start(noop.clone()) {
+                    tracing::debug!(peer = self.inner.me, term, index, "no-op proposed");
+                }
+            }
+        }
     }
 
     /// Applies what Raft delivers, in order, until the replica is killed. Takes every
@@ -363,8 +401,9 @@ impl<M: StateMachine> Rsm<M> {
             state.last_applied
         );
         state.last_applied = index;
-        let output = match codec::decode::<M::Command>(command) {
-            Ok(command) => Some(state.machine.apply(command)),
+        let output = match codec::decode::<Entry<M::Command>>(command) {
+            Ok(Entry::Command(command)) => Some(state.machine.apply(command)),
+            Ok(Entry::Noop) => None,
             Err(e) => {
                 // Every replica skips the same bad entry, so they stay in step.
                 tracing::error!(peer = self.inner.me, index, error = %e, "committed entry does not decode; skipped");

@@ -110,6 +110,7 @@ impl CtrlerMachine {
                 next.shards[shard] = gid;
             }
         }
+        tracing::debug!(num = next.num, shards = ?next.shards, "controller: new configuration");
         self.configs.push(next);
     }
 }

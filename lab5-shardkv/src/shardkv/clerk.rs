@@ -59,6 +59,13 @@ impl Clerk {
                     Ok(Err(ShardKvError::Submit(_) | ShardKvError::NotReady)) | Err(_) => {}
                 }
             }
+            tracing::debug!(
+                client = self.writes.client_id(),
+                key,
+                num = self.config.num,
+                gid,
+                "no server of the group applied it; refreshing the configuration"
+            );
             sim::sleep(REFRESH_PAUSE).await;
             self.config = self.ctrler.query(-1).await;
         }
