@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's demo: the simulated network under a nemesis (common), then a 5-server
-# key/value cluster on Raft with crashes, partitions and a linearizability check (Lab 4).
-# Pass LAB_SEED=<n> to replay both runs exactly.
+# key/value cluster on Raft with crashes, partitions and a linearizability check (Lab 4),
+# then a sharded service whose groups join, leave and crash under load (Lab 5).
+# Pass LAB_SEED=<n> to replay every run exactly.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -10,3 +11,6 @@ cargo run --quiet -p common --example demo
 echo
 echo "== 2. Lab 4: a replicated key/value service through crashes and partitions"
 cargo run --quiet -p lab4-kvraft --example demo
+echo
+echo "== 3. Lab 5: a sharded key/value service, shards moving as groups join, leave and crash"
+cargo run --quiet -p lab5-shardkv --example demo

@@ -255,6 +255,21 @@ impl Tester {
         (verdict, history.len())
     }
 
+    /// The configuration number each group's servers reached (the highest among its
+    /// running servers; 0 if none runs).
+    pub fn group_configs(&self) -> Vec<u64> {
+        self.groups
+            .iter()
+            .map(|group| {
+                (0..SERVERS)
+                    .filter_map(|i| group.server(i))
+                    .map(|server| server.config().num)
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect()
+    }
+
     /// Raft state plus snapshots, summed over every server of every group (challenge 1).
     pub fn persisted_total(&self) -> usize {
         self.groups.iter().map(Cluster::persisted_total).sum()
