@@ -9,7 +9,7 @@ use common::sim::{self, Builder, RngExt};
 use lab5_shardkv::shardkv::tester::{GIDS, Tester};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const CLIENTS: u64 = 5;
 const KEYS: usize = 10;
@@ -36,7 +36,7 @@ const SCHEDULE: &[Step] = &[
 ];
 
 fn main() {
-    let wall = Instant::now();
+    let wall = wall_clock();
     let done = Builder::from_env()
         .try_run(|| async {
             let t = Arc::new(Tester::new(true, Some(1000)));
@@ -146,4 +146,10 @@ async fn client(t: Arc<Tester>, stop: Arc<AtomicBool>, id: u64) -> u64 {
         n += 1;
     }
     n
+}
+
+/// The wall clock, to measure the simulator itself (never used inside a world's logic).
+#[allow(clippy::disallowed_methods)]
+fn wall_clock() -> std::time::Instant {
+    std::time::Instant::now()
 }
