@@ -288,7 +288,7 @@ impl Raft {
     /// Sends `request` to peer `to` in a task of its own, and steps the core with the reply.
     fn spawn_send(&self, to: usize, request: Request) {
         let raft = self.clone();
-        tokio::spawn(async move {
+        sim::spawn(async move {
             let end = &raft.inner.peers[to];
             let response = match &request {
                 Request::PreVote(args) => end
@@ -327,7 +327,7 @@ impl Raft {
     /// ticks interleave.
     fn spawn_ticker(&self, tick: std::time::Duration) {
         let raft = self.clone();
-        tokio::spawn(async move {
+        sim::spawn(async move {
             let phase = sim::rng(|r| r.random_range(0..tick.as_nanos() as u64));
             sim::sleep(std::time::Duration::from_nanos(phase)).await;
             loop {

@@ -203,10 +203,14 @@ impl Tester {
     /// The course's `crash1`: disconnect peer `i`, delete its server so in-flight calls to
     /// it fail, kill it, and keep a copy of what it had persisted for a restart.
     pub fn crash1(&mut self, i: usize) {
+        if self.rafts[i].is_some() {
+            tracing::info!(target: "harness", peer = i, "crash");
+        }
         self.disconnect(i);
         self.net.delete_server(&server_name(i));
         if let Some(raft) = self.rafts[i].take() {
             // After kill nothing more is written, so the copy holds all it saved.
+            let _span = sim::server_span(None, i).entered();
             raft.kill();
         }
         if let Some(applier) = self.appliers[i].take() {
@@ -238,6 +242,8 @@ impl Tester {
                 applied.ingest(i, &snapshot, None);
             }
         }
+        tracing::info!(target: "harness", peer = i, "start");
+        let _span = sim::server_span(None, i).entered();
         let (apply_tx, apply_rx) = mpsc::unbounded_channel();
         let raft = Raft::new(ends, i, Arc::new(persister), apply_tx);
         let applier = if self.snapshots {
@@ -259,6 +265,7 @@ impl Tester {
 
     /// The course's `connect(i)`: enables `i`'s ends to connected peers and theirs to `i`.
     pub fn connect(&mut self, i: usize) {
+        tracing::info!(target: "harness", peer = i, "connect");
         self.connected[i] = true;
         for j in 0..self.n {
             if self.connected[j] {
@@ -270,6 +277,9 @@ impl Tester {
 
     /// The course's `disconnect(i)`: disables all of `i`'s ends and every end to `i`.
     pub fn disconnect(&mut self, i: usize) {
+        if self.connected[i] {
+            tracing::info!(target: "harness", peer = i, "disconnect");
+        }
         self.connected[i] = false;
         for j in 0..self.n {
             if let Some(name) = self.end_names[i].get(j) {
@@ -319,6 +329,7 @@ impl Tester {
     /// Prints the test's title and starts counting time, RPCs, bytes and commands.
     pub fn begin(&mut self, desc: &str) {
         report::begin(desc);
+        tracing::info!(target: "harness", "{desc}");
         self.started = sim::now();
         self.rpcs_at_start = self.rpc_total();
         self.bytes_at_start = self.bytes_total();
@@ -493,6 +504,7 @@ impl Tester {
     pub fn cleanup(&mut self) {
         for i in 0..self.n {
             if let Some(raft) = self.rafts[i].take() {
+                let _span = sim::server_span(None, i).entered();
                 raft.kill();
             }
             if let Some(applier) = self.appliers[i].take() {

@@ -119,17 +119,20 @@ impl Network {
 
     /// Reliable (no drops, no extra delays) or unreliable (the course's drops and delays).
     pub fn set_reliable(&self, reliable: bool) {
+        tracing::info!(target: "harness", reliable, "network reliability");
         self.state().reliable = reliable;
     }
 
     /// Whether calls to a disabled end or a missing server fail after up to 7 s (on) or
     /// 100 ms (off).
     pub fn set_long_delays(&self, on: bool) {
+        tracing::info!(target: "harness", on, "network long delays");
         self.state().long_delays = on;
     }
 
     /// Whether replies may be held back for 200 ms to about 2.2 s.
     pub fn set_long_reordering(&self, on: bool) {
+        tracing::info!(target: "harness", on, "network long reordering");
         self.state().long_reordering = on;
     }
 

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use tracing::Instrument;
 
 type Handler = Arc<dyn Fn(Vec<u8>) -> BoxFuture<'static, Result<Vec<u8>, RpcError>> + Send + Sync>;
 
@@ -68,10 +69,23 @@ impl Service {
     }
 }
 
-#[derive(Default)]
 struct ServerInner {
     services: Mutex<HashMap<String, Service>>,
     count: AtomicU64,
+    /// The span current when the server was made (the tester's `server` span, with the
+    /// server's `group` and `peer`), in which its handlers run, so their logs say whose
+    /// they are.
+    span: tracing::Span,
+}
+
+impl Default for ServerInner {
+    fn default() -> Self {
+        ServerInner {
+            services: Mutex::default(),
+            count: AtomicU64::default(),
+            span: tracing::Span::current(),
+        }
+    }
 }
 
 /// A server of the fake network: services plus a count of delivered requests.
@@ -109,7 +123,7 @@ impl Server {
     ) -> BoxFuture<'static, Result<Vec<u8>, RpcError>> {
         self.inner.count.fetch_add(1, Ordering::Relaxed);
         match self.handler(method) {
-            Ok(handler) => handler(args),
+            Ok(handler) => Box::pin(handler(args).instrument(self.inner.span.clone())),
             Err(e) => {
                 tracing::error!(method, error = %e, "RPC to a method the server does not have");
                 Box::pin(std::future::ready(Err(e)))

@@ -1,12 +1,22 @@
-//! `tracing` output for simulated worlds: silent unless `RUST_LOG` is set, and stamped
-//! with the world's virtual time (seconds since the world started) instead of wall time.
+//! `tracing` output for simulated worlds: silent unless `RUST_LOG` or `LAB_LOG_JSON` is
+//! set, and stamped with the world's virtual time (seconds since the world started)
+//! instead of wall time.
+//!
+//! - `RUST_LOG=<filter>`: text lines, as `tracing_subscriber::fmt` writes them.
+//! - `LAB_LOG_JSON=1`: JSON lines ([`super::json_log`]) for `scripts/lablog`, at `debug`
+//!   unless `RUST_LOG` gives another filter.
+//!
+//! Spans are always enabled, whatever the filter says, because their fields (`group`,
+//! `peer`) say which server an event belongs to.
 
 use std::fmt;
 use std::io::IsTerminal;
 use std::sync::Once;
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::{FilterExt, filter_fn};
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::time::FormatTime;
+use tracing_subscriber::prelude::*;
 
 struct VirtualTime;
 
@@ -22,18 +32,28 @@ impl FormatTime for VirtualTime {
     }
 }
 
-/// Installs the log subscriber once per process, if `RUST_LOG` is set.
+/// Installs the log subscriber once per process, if `RUST_LOG` or `LAB_LOG_JSON` is set.
 pub(crate) fn init() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
-        if std::env::var_os("RUST_LOG").is_none() {
-            return;
-        }
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(EnvFilter::from_default_env())
-            .with_timer(VirtualTime)
-            .with_ansi(std::io::stderr().is_terminal())
-            .with_test_writer()
-            .try_init();
+        let json = std::env::var_os("LAB_LOG_JSON").is_some_and(|v| v != "0" && !v.is_empty());
+        let filter = match std::env::var("RUST_LOG") {
+            Ok(filter) => EnvFilter::new(filter),
+            Err(_) if json => EnvFilter::new("debug"),
+            Err(_) => return,
+        };
+        let filter = filter.or(filter_fn(|meta| meta.is_span()));
+        let registry = tracing_subscriber::registry();
+        let _ = if json {
+            registry
+                .with(super::json_log::JsonLayer.with_filter(filter))
+                .try_init()
+        } else {
+            let text = tracing_subscriber::fmt::layer()
+                .with_timer(VirtualTime)
+                .with_ansi(std::io::stderr().is_terminal())
+                .with_test_writer();
+            registry.with(text.with_filter(filter)).try_init()
+        };
     });
 }

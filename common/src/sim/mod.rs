@@ -27,6 +27,7 @@
 //! });
 //! ```
 
+mod json_log;
 mod logging;
 mod time;
 pub mod trace;
@@ -35,6 +36,28 @@ mod world;
 pub use rand::RngExt;
 pub use rand::rngs::StdRng;
 pub use time::sleep;
+
+/// `tokio::spawn`, with the task kept in the current tracing span: a server's tasks stay
+/// in the `server` span its tester opened, so every log line says whose it is.
+pub fn spawn<F>(future: F) -> tokio::task::JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    tokio::spawn(tracing::Instrument::in_current_span(future))
+}
+
+/// The span a tester opens while it starts server `peer` (of replica group `group`, for
+/// services of several groups): the server's tasks ([`spawn`]) and RPC handlers run in
+/// it, so the logs (`LAB_LOG_JSON`) put each line in its server's column.
+pub fn server_span(group: Option<&str>, peer: usize) -> tracing::Span {
+    let span =
+        tracing::info_span!(target: "harness", "server", group = tracing::field::Empty, peer);
+    if let Some(group) = group {
+        span.record("group", group);
+    }
+    span
+}
 
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};

@@ -230,8 +230,8 @@ impl<M: StateMachine> Rsm<M> {
             Err(e) => return Err((StartError::Raft(e), machine)),
         };
         let rsm = Rsm::build(me, raft, persister, max_raft_state, machine, last_applied);
-        let applier = tokio::spawn(rsm.clone().run_applier(apply_rx));
-        let noop = tokio::spawn(rsm.clone().run_noop_proposer());
+        let applier = sim::spawn(rsm.clone().run_applier(apply_rx));
+        let noop = sim::spawn(rsm.clone().run_noop_proposer());
         rsm.state().tasks = vec![applier, noop];
         tracing::debug!(peer = me, index = last_applied, "replica started");
         Ok(rsm)

@@ -75,6 +75,8 @@ pub struct Cluster<S: Replica> {
     names: Vec<String>,
     start: StartReplica<S>,
     members: Mutex<Members<S>>,
+    /// The replica group's label in the logs (`None`: the only group).
+    group: Option<String>,
 }
 
 struct Members<S> {
@@ -103,7 +105,14 @@ impl<S: Replica> Cluster<S> {
                 saved: (0..n).map(|_| MemPersister::new()).collect(),
                 end_names: vec![Vec::new(); n],
             }),
+            group: None,
         }
+    }
+
+    /// Labels the replicas' logs with `group` (for services of several groups).
+    pub fn with_group(mut self, group: impl Into<String>) -> Cluster<S> {
+        self.group = Some(group.into());
+        self
     }
 
     fn members(&self) -> MutexGuard<'_, Members<S>> {
@@ -157,6 +166,7 @@ impl<S: Replica> Cluster<S> {
 
     /// The course's `ConnectAll`: every replica can reach every other.
     pub fn connect_all(&self) {
+        tracing::info!(target: "harness", group = self.group.as_deref(), "connect all");
         let members = self.members();
         let all = self.all();
         for i in 0..self.n {
@@ -166,6 +176,7 @@ impl<S: Replica> Cluster<S> {
 
     /// The course's `partition(p1, p2)`: replicas talk within their group only.
     pub fn partition(&self, p1: &[usize], p2: &[usize]) {
+        tracing::info!(target: "harness", group = self.group.as_deref(), ?p1, ?p2, "partition");
         let members = self.members();
         for &i in p1 {
             self.disconnect(&members, i, p2);
@@ -180,6 +191,7 @@ impl<S: Replica> Cluster<S> {
     /// The course's `ShutdownServer(i)`: disconnect it, delete its RPC server so calls in
     /// flight fail, keep a copy of what it persisted, and kill it.
     pub fn shutdown_server(&self, i: usize) {
+        tracing::info!(target: "harness", group = self.group.as_deref(), peer = i, "shut down server");
         let mut members = self.members();
         self.disconnect(&members, i, &self.all());
         // Delete first: a killed server must not acknowledge a write it saved in the old
@@ -187,6 +199,7 @@ impl<S: Replica> Cluster<S> {
         self.net.delete_server(&self.names[i]);
         members.saved[i] = members.saved[i].copy();
         if let Some(server) = members.servers[i].take() {
+            let _span = sim::server_span(self.group.as_deref(), i).entered();
             server.kill();
         }
     }
@@ -201,6 +214,8 @@ impl<S: Replica> Cluster<S> {
         // A copy, so a killed predecessor still holding the old one changes nothing.
         members.saved[i] = members.saved[i].copy();
         let persister = Arc::new(members.saved[i].clone());
+        tracing::info!(target: "harness", group = self.group.as_deref(), peer = i, "start server");
+        let _span = sim::server_span(self.group.as_deref(), i).entered();
         let server = (self.start)(ends, i, persister);
         let rpc_server = Server::new();
         for service in server.services() {
@@ -274,8 +289,11 @@ impl<S: Replica> Cluster<S> {
     /// Kills every replica (at the end of a test: their tasks would otherwise run until
     /// the world ends).
     pub fn cleanup(&self) {
-        for server in self.members().servers.iter().flatten() {
-            server.kill();
+        for (i, server) in self.members().servers.iter().enumerate() {
+            if let Some(server) = server {
+                let _span = sim::server_span(self.group.as_deref(), i).entered();
+                server.kill();
+            }
         }
     }
 }

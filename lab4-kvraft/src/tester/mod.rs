@@ -137,6 +137,7 @@ impl Tester {
     /// Prints the test's title and starts counting time, RPCs and operations.
     pub fn begin(&self, desc: &str) {
         report::begin(desc);
+        tracing::info!(target: "harness", "{desc}");
         *self.started.lock().unwrap_or_else(|e| e.into_inner()) =
             (sim::now(), self.net.total_count());
         self.ops.store(0, Ordering::Relaxed);
@@ -158,6 +159,7 @@ impl Tester {
     pub async fn get(&self, client: &mut Client, key: &str, id: u64) -> String {
         let call = self.recorder.call();
         let value = client.clerk.get(key).await;
+        tracing::debug!(target: "harness", client = id, key, value = %value, "get");
         self.ops.fetch_add(1, Ordering::Relaxed);
         let output = KvOutput {
             value: self.values.value(key, value.clone()),
@@ -173,6 +175,7 @@ impl Tester {
     pub async fn put(&self, client: &mut Client, key: &str, value: &str, id: u64) {
         let call = self.recorder.call();
         client.clerk.put(key, value).await;
+        tracing::debug!(target: "harness", client = id, key, value, "put");
         self.ops.fetch_add(1, Ordering::Relaxed);
         let input = KvInput::Put {
             key: key.to_string(),
@@ -185,6 +188,7 @@ impl Tester {
     pub async fn append(&self, client: &mut Client, key: &str, value: &str, id: u64) {
         let call = self.recorder.call();
         client.clerk.append(key, value).await;
+        tracing::debug!(target: "harness", client = id, key, value, "append");
         self.ops.fetch_add(1, Ordering::Relaxed);
         let input = KvInput::Append {
             key: key.to_string(),

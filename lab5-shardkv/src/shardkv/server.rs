@@ -119,7 +119,7 @@ impl ShardKv {
         Fut: Future<Output = ()> + Send,
     {
         let server = self.clone();
-        tokio::spawn(async move {
+        sim::spawn(async move {
             loop {
                 sim::sleep(interval).await;
                 if server.rsm.killed() {

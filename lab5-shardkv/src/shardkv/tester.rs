@@ -89,6 +89,7 @@ impl Tester {
                     move |i| format!("server-{gid}-{i}"),
                     Box::new(start),
                 )
+                .with_group(gid.to_string())
             })
             .collect();
         let (ends, _) = ctrlers.client_ends(&ctrlers.all());
@@ -169,6 +170,8 @@ impl Tester {
 
     /// The course's `joinm(gis)`: the groups join in one configuration change.
     pub async fn join_many(&self, gis: &[usize]) {
+        let gids: Vec<u64> = gis.iter().map(|&gi| GIDS[gi]).collect();
+        tracing::info!(target: "harness", ?gids, "join");
         let joining = gis
             .iter()
             .map(|&gi| (GIDS[gi], self.groups[gi].names().to_vec()))
@@ -183,7 +186,8 @@ impl Tester {
 
     /// The course's `leavem(gis)`: the groups leave in one configuration change.
     pub async fn leave_many(&self, gis: &[usize]) {
-        let gids = gis.iter().map(|&gi| GIDS[gi]).collect();
+        let gids: Vec<u64> = gis.iter().map(|&gi| GIDS[gi]).collect();
+        tracing::info!(target: "harness", ?gids, "leave");
         self.ctrler_clerk.lock().await.leave(gids).await;
     }
 
@@ -298,6 +302,7 @@ impl Tester {
     /// Prints a test's title and starts its clock.
     pub fn begin(&self, desc: &str) {
         report::begin(desc);
+        tracing::info!(target: "harness", "{desc}");
         *self.started.lock().unwrap_or_else(|e| e.into_inner()) = sim::now();
     }
 
@@ -329,13 +334,14 @@ impl Tester {
 /// A controller service of [`SERVERS`] replicas named `<prefix>-<i>`, started and
 /// connected.
 fn start_ctrler_service(net: &Network, prefix: &str) -> Cluster<ShardCtrler> {
-    let prefix = prefix.to_string();
+    let (prefix, group) = (prefix.to_string(), prefix.to_string());
     let ctrlers = Cluster::new(
         net,
         SERVERS,
         move |i| format!("{prefix}-{i}"),
         Box::new(ShardCtrler::start),
-    );
+    )
+    .with_group(group);
     for i in 0..SERVERS {
         ctrlers.start_server(i);
     }

@@ -131,7 +131,7 @@ pub fn finish(args: &Args, tests: &[TestCase], results: &[RunResult]) -> Result<
                     args,
                     case,
                     r.seed,
-                    args.out_dir.join(format!("{stem}.debug.log")),
+                    args.out_dir.join(format!("{stem}.log.jsonl")),
                 )
             });
             failed_runs.push(FailureSummary {
@@ -146,7 +146,7 @@ pub fn finish(args: &Args, tests: &[TestCase], results: &[RunResult]) -> Result<
         for f in &failed_runs[failed_runs.len() - runs.len()..][..runs.len().min(SHOWN)] {
             println!("    {}", f.replay);
             if let Some(log) = &f.debug_log {
-                println!("      debug log: {log}");
+                println!("      debug log: scripts/lablog {log}");
             }
         }
         if runs.len() > SHOWN {
@@ -189,10 +189,13 @@ pub fn finish(args: &Args, tests: &[TestCase], results: &[RunResult]) -> Result<
     Ok(failures == 0)
 }
 
-/// Re-runs a failing seed with `RUST_LOG=debug` and saves all it printed.
+/// Re-runs a failing seed with debug logs in JSON (`LAB_LOG_JSON=1`, for
+/// `scripts/lablog`) and saves all it printed: the log lines and, as raw lines among
+/// them, the test's own output and its failure.
 fn debug_rerun(args: &Args, case: &TestCase, seed: u64, path: PathBuf) -> Option<PathBuf> {
     let mut env = runner::base_env(args);
     env.push(("RUST_LOG", "debug".to_string()));
+    env.push(("LAB_LOG_JSON", "1".to_string()));
     let exit = runner::run_process(case, seed, &env, args.timeout, &args.out_dir).ok()?;
     std::fs::write(&path, exit.output).ok()?;
     Some(path)
