@@ -16,6 +16,7 @@ use crate::shardkv::shard::ShardStatus;
 use futures::future::join_all;
 use lab4_kvraft::machine::KvMachine;
 use lab4_kvraft::rsm::Rsm;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -55,21 +56,14 @@ async fn pull(rsm: &Rsm<ShardKvMachine>, ends: &Ends, t: Transfer) {
         num: t.num,
         shards: t.shards,
     };
-    for server in &t.servers {
-        let reply = ends
-            .get(server)
-            .call::<_, PullReply>("ShardKV.PullShards", &args)
-            .await;
-        if let Ok(Ok(shards)) = reply {
-            tracing::debug!(num = args.num, from = t.gid, shards = ?args.shards, "pulled");
-            let install = ShardKvCommand::InstallShards {
-                num: args.num,
-                shards,
-            };
-            // Not applied (lost leadership, say)? The next round pulls again.
-            let _ = rsm.submit(install).await;
-            return;
-        }
+    if let Some(shards) = first_ok(ends, &t.servers, "ShardKV.PullShards", &args).await {
+        tracing::debug!(num = args.num, from = t.gid, shards = ?args.shards, "pulled");
+        let install = ShardKvCommand::InstallShards {
+            num: args.num,
+            shards,
+        };
+        // Not applied (lost leadership, say)? The next round pulls again.
+        let _ = rsm.submit(install).await;
     }
 }
 
@@ -80,19 +74,29 @@ async fn collect(rsm: &Rsm<ShardKvMachine>, ends: &Ends, t: Transfer) {
         num: t.num,
         shards: t.shards,
     };
-    for server in &t.servers {
-        let reply = ends
-            .get(server)
-            .call::<_, DeleteReply>("ShardKV.DeleteShards", &args)
-            .await;
-        if let Ok(Ok(())) = reply {
-            tracing::debug!(num = args.num, at = t.gid, shards = ?args.shards, "deleted by previous owner");
-            let collected = ShardKvCommand::ShardsCollected {
-                num: args.num,
-                shards: args.shards,
-            };
-            let _ = rsm.submit(collected).await;
-            return;
+    if let Some(()) = first_ok(ends, &t.servers, "ShardKV.DeleteShards", &args).await {
+        tracing::debug!(num = args.num, at = t.gid, shards = ?args.shards, "deleted by previous owner");
+        let collected = ShardKvCommand::ShardsCollected {
+            num: args.num,
+            shards: args.shards,
+        };
+        let _ = rsm.submit(collected).await;
+    }
+}
+
+/// Calls `method` on `servers` in turn until one answers `Ok`; that answer, or `None`
+/// if none did (down, behind, or not the leader: the next round tries again).
+async fn first_ok<R: DeserializeOwned>(
+    ends: &Ends,
+    servers: &[String],
+    method: &str,
+    args: &ShardsArgs,
+) -> Option<R> {
+    for server in servers {
+        let end = ends.get(server);
+        if let Ok(Ok(value)) = end.call::<_, Result<R, ShardKvError>>(method, args).await {
+            return Some(value);
         }
     }
+    None
 }
