@@ -7,7 +7,6 @@ use common::sim::{Builder, TraceTo};
 use std::time::Duration;
 
 fn main() {
-    let wall = wall_clock();
     let done = Builder::from_env()
         .trace(TraceTo::Memory)
         .try_run(|| workload::busy(5, 8, Duration::from_secs(10)))
@@ -15,14 +14,13 @@ fn main() {
             eprintln!("{}", common::sim::failure_report(&f));
             std::process::exit(1)
         });
+    let (timing, replay) = (
+        done.timing(),
+        done.replay("cargo run -p common --example demo"),
+    );
     let st = done.value;
     let trace = String::from_utf8_lossy(done.trace.as_deref().unwrap_or_default()).into_owned();
-    println!(
-        "seed {}: {:.1} s of virtual time in {:.2} s of wall time",
-        done.seed,
-        done.elapsed.as_secs_f64(),
-        wall.elapsed().as_secs_f64()
-    );
+    println!("{timing}");
     println!(
         "5 servers, 8 clients x 6 calls in flight; a nemesis drops ends, crashes servers, toggles reliability and reordering"
     );
@@ -41,14 +39,5 @@ fn main() {
     for line in trace.lines().take(10) {
         println!("  {line}");
     }
-    println!(
-        "replay this exact run: LAB_SEED={} cargo run -p common --example demo",
-        done.seed
-    );
-}
-
-/// The wall clock, to measure the simulator itself (never used inside a world's logic).
-#[allow(clippy::disallowed_methods)]
-fn wall_clock() -> std::time::Instant {
-    std::time::Instant::now()
+    println!("{replay}");
 }

@@ -146,8 +146,33 @@ pub struct Finished<T> {
     pub seed: u64,
     /// Virtual time the world ran for.
     pub elapsed: Duration,
+    /// Wall-clock time the run took (the simulator's own speed).
+    pub wall: Duration,
     /// The trace, when it went to memory.
     pub trace: Option<Vec<u8>>,
+}
+
+impl<T> Finished<T> {
+    /// The demos' closing line: the seed, and virtual against wall time.
+    pub fn timing(&self) -> String {
+        format!(
+            "seed {}: {:.1} s of virtual time in {:.2} s of wall time",
+            self.seed,
+            self.elapsed.as_secs_f64(),
+            self.wall.as_secs_f64()
+        )
+    }
+
+    /// How to replay this run exactly: `command` with the seed set.
+    pub fn replay(&self, command: &str) -> String {
+        format!("replay this exact run: LAB_SEED={} {command}", self.seed)
+    }
+}
+
+/// The wall clock, read only to report how fast a run went (never inside a world).
+#[allow(clippy::disallowed_methods)]
+fn wall_clock() -> std::time::Instant {
+    std::time::Instant::now()
 }
 
 /// A world that failed.
@@ -253,6 +278,7 @@ impl Builder {
     {
         install_panic_hook();
         logging::init();
+        let wall = wall_clock();
         let seed = self.seed.unwrap_or_else(draw_seed);
         let trace = match &self.trace {
             TraceTo::Off => None,
@@ -313,6 +339,7 @@ impl Builder {
                 value,
                 seed,
                 elapsed,
+                wall: wall.elapsed(),
                 trace,
             }),
             Ok(Err(())) | Err(_) => Err(Failure {
