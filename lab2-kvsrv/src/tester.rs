@@ -5,8 +5,7 @@
 use crate::{Clerk, KvServer};
 pub use common::kv_checks::check_client_appends;
 use common::labrpc::{Network, Server};
-use common::linearizability::kv::{KvInput, KvModel, KvOutput, SharedValues};
-use common::linearizability::{Recorder, assert_linearizable};
+use common::linearizability::kv::{KvHistory, KvModel};
 use common::report::{self, Summary};
 use common::sim;
 use std::sync::Arc;
@@ -25,9 +24,7 @@ pub struct Tester {
     pub net: Network,
     server: KvServer,
     ops: Arc<AtomicU64>,
-    recorder: Recorder<KvInput, KvOutput>,
-    /// Values read, shared between the operations that read them (see [`SharedValues`]).
-    values: SharedValues,
+    history: KvHistory,
     started: Duration,
     rpcs_at_start: u64,
 }
@@ -45,8 +42,7 @@ impl Tester {
             net,
             server,
             ops: Arc::new(AtomicU64::new(0)),
-            recorder: Recorder::new(),
-            values: SharedValues::new(),
+            history: KvHistory::new(),
             started: Duration::ZERO,
             rpcs_at_start: 0,
         }
@@ -89,55 +85,34 @@ impl Tester {
 
     /// Get through `clerk`, counted and recorded as client `client`'s.
     pub async fn get(&self, clerk: &Clerk, key: &str, client: u64) -> String {
-        let call = self.recorder.call();
-        let value = clerk.get(key).await;
+        let value = self.history.get(client, key, clerk.get(key)).await;
         self.ops.fetch_add(1, Ordering::Relaxed);
-        let input = KvInput::Get {
-            key: key.to_string(),
-        };
-        let output = KvOutput {
-            value: self.values.value(key, value.clone()),
-        };
-        self.recorder.record(client, input, call, output);
         value
     }
 
     /// Put through `clerk`, counted and recorded.
     pub async fn put(&self, clerk: &mut Clerk, key: &str, value: &str, client: u64) {
-        let call = self.recorder.call();
-        clerk.put(key, value).await;
+        let put = clerk.put(key, value);
+        self.history.put(client, key, value, put).await;
         self.ops.fetch_add(1, Ordering::Relaxed);
-        let input = KvInput::Put {
-            key: key.to_string(),
-            value: value.to_string(),
-        };
-        self.recorder
-            .record(client, input, call, KvOutput::default());
     }
 
     /// Append through `clerk`, counted and recorded with the old value it returned.
     pub async fn append(&self, clerk: &mut Clerk, key: &str, value: &str, client: u64) -> String {
-        let call = self.recorder.call();
-        let old = clerk.append(key, value).await;
+        let append = clerk.append(key, value);
+        let old = self
+            .history
+            .append_returning_old(client, key, value, append)
+            .await;
         self.ops.fetch_add(1, Ordering::Relaxed);
-        let input = KvInput::Append {
-            key: key.to_string(),
-            value: value.to_string(),
-        };
-        let output = KvOutput {
-            value: self.values.value(key, old.clone()),
-        };
-        self.recorder.record(client, input, call, output);
         old
     }
 
     /// Fails the test unless the recorded history is linearizable (Lab 2's model: Append
     /// returns the old value). Consumes the recorded history.
     pub fn check_linearizable(&self) {
-        let history = self.recorder.take();
-        assert_linearizable(
+        self.history.assert_linearizable(
             &KvModel::append_returns_old(),
-            &history,
             LINEARIZABILITY_CHECK_TIMEOUT,
         );
     }

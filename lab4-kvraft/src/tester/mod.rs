@@ -15,8 +15,8 @@ use crate::{Clerk, KvServer};
 use cluster::{ClientEnds, Cluster};
 pub use common::kv_checks::check_client_appends;
 use common::labrpc::Network;
-use common::linearizability::kv::{KvInput, KvModel, KvOutput, SharedValues};
-use common::linearizability::{Recorder, Verdict, assert_linearizable};
+use common::linearizability::Verdict;
+use common::linearizability::kv::{KvHistory, KvModel};
 use common::report::{self, Summary};
 use common::sim;
 use std::sync::Mutex;
@@ -59,9 +59,7 @@ impl Client {
 pub struct Tester {
     net: Network,
     cluster: Cluster<KvServer>,
-    recorder: Recorder<KvInput, KvOutput>,
-    /// Values read, shared between the operations that read them (see [`SharedValues`]).
-    values: SharedValues,
+    history: KvHistory,
     ops: AtomicU64,
     /// Virtual time and RPC count at [`Tester::begin`].
     started: Mutex<(Duration, u64)>,
@@ -76,8 +74,7 @@ impl Tester {
         let t = Tester {
             cluster: Cluster::new(&net, n, server_name, Box::new(start)),
             net,
-            recorder: Recorder::new(),
-            values: SharedValues::new(),
+            history: KvHistory::new(),
             ops: AtomicU64::new(0),
             started: Mutex::new((Duration::ZERO, 0)),
         };
@@ -157,44 +154,26 @@ impl Tester {
     /// The course's `Get` wrapper: Get through `client`, counted and recorded as client
     /// `id`'s operation.
     pub async fn get(&self, client: &mut Client, key: &str, id: u64) -> String {
-        let call = self.recorder.call();
-        let value = client.clerk.get(key).await;
+        let value = self.history.get(id, key, client.clerk.get(key)).await;
         tracing::debug!(target: "harness", client = id, key, value = %value, "get");
         self.ops.fetch_add(1, Ordering::Relaxed);
-        let output = KvOutput {
-            value: self.values.value(key, value.clone()),
-        };
-        let input = KvInput::Get {
-            key: key.to_string(),
-        };
-        self.recorder.record(id, input, call, output);
         value
     }
 
     /// The course's `Put` wrapper.
     pub async fn put(&self, client: &mut Client, key: &str, value: &str, id: u64) {
-        let call = self.recorder.call();
-        client.clerk.put(key, value).await;
+        let put = client.clerk.put(key, value);
+        self.history.put(id, key, value, put).await;
         tracing::debug!(target: "harness", client = id, key, value, "put");
         self.ops.fetch_add(1, Ordering::Relaxed);
-        let input = KvInput::Put {
-            key: key.to_string(),
-            value: value.to_string(),
-        };
-        self.recorder.record(id, input, call, KvOutput::default());
     }
 
     /// The course's `Append` wrapper.
     pub async fn append(&self, client: &mut Client, key: &str, value: &str, id: u64) {
-        let call = self.recorder.call();
-        client.clerk.append(key, value).await;
+        let append = client.clerk.append(key, value);
+        self.history.append(id, key, value, append).await;
         tracing::debug!(target: "harness", client = id, key, value, "append");
         self.ops.fetch_add(1, Ordering::Relaxed);
-        let input = KvInput::Append {
-            key: key.to_string(),
-            value: value.to_string(),
-        };
-        self.recorder.record(id, input, call, KvOutput::default());
     }
 
     /// The course's `check(cfg, t, ck, key, value)`: a recorded Get through `client` must
@@ -221,9 +200,8 @@ impl Tester {
     /// Append returns nothing). Consumes the recorded history; returns the verdict and the
     /// number of operations checked.
     pub fn check_linearizable(&self) -> (Verdict, usize) {
-        let history = self.recorder.take();
-        let verdict = assert_linearizable(&KvModel::new(), &history, LINEARIZABILITY_CHECK_TIMEOUT);
-        (verdict, history.len())
+        self.history
+            .assert_linearizable(&KvModel::new(), LINEARIZABILITY_CHECK_TIMEOUT)
     }
 
     /// Clerk operations through the wrappers since [`Tester::begin`].

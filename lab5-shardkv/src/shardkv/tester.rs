@@ -10,8 +10,8 @@ use crate::ctrler::{self, ShardCtrler};
 use crate::shardkv::ends::MakeEnd;
 use crate::shardkv::{Clerk, ShardKv};
 use common::labrpc::Network;
-use common::linearizability::kv::{KvInput, KvModel, KvOutput, SharedValues};
-use common::linearizability::{Recorder, Verdict, assert_linearizable};
+use common::linearizability::Verdict;
+use common::linearizability::kv::{KvHistory, KvModel};
 use common::report;
 use common::sim::{self, RngExt};
 use lab4_kvraft::tester::LINEARIZABILITY_CHECK_TIMEOUT;
@@ -42,8 +42,7 @@ pub struct Tester {
     ctrler_clerk: Mutex<ctrler::Clerk>,
     max_raft_state: Option<usize>,
     make_end: MakeEnd,
-    recorder: Recorder<KvInput, KvOutput>,
-    values: SharedValues,
+    history: KvHistory,
     /// Virtual time at [`Tester::begin`].
     started: std::sync::Mutex<Duration>,
 }
@@ -100,8 +99,7 @@ impl Tester {
             groups,
             max_raft_state,
             make_end,
-            recorder: Recorder::new(),
-            values: SharedValues::new(),
+            history: KvHistory::new(),
             started: std::sync::Mutex::new(sim::now()),
         };
         for gi in 0..GIDS.len() {
@@ -217,46 +215,26 @@ impl Tester {
     /// A Get through `ck`, recorded as client `id`'s operation for
     /// [`Tester::check_linearizable`].
     pub async fn get(&self, ck: &mut Clerk, key: &str, id: u64) -> String {
-        let call = self.recorder.call();
-        let value = ck.get(key).await;
-        let output = KvOutput {
-            value: self.values.value(key, value.clone()),
-        };
-        let input = KvInput::Get {
-            key: key.to_string(),
-        };
-        self.recorder.record(id, input, call, output);
-        value
+        self.history.get(id, key, ck.get(key)).await
     }
 
     /// A recorded Put.
     pub async fn put(&self, ck: &mut Clerk, key: &str, value: &str, id: u64) {
-        let call = self.recorder.call();
-        ck.put(key, value).await;
-        let input = KvInput::Put {
-            key: key.to_string(),
-            value: value.to_string(),
-        };
-        self.recorder.record(id, input, call, KvOutput::default());
+        self.history.put(id, key, value, ck.put(key, value)).await;
     }
 
     /// A recorded Append.
     pub async fn append(&self, ck: &mut Clerk, key: &str, value: &str, id: u64) {
-        let call = self.recorder.call();
-        ck.append(key, value).await;
-        let input = KvInput::Append {
-            key: key.to_string(),
-            value: value.to_string(),
-        };
-        self.recorder.record(id, input, call, KvOutput::default());
+        self.history
+            .append(id, key, value, ck.append(key, value))
+            .await;
     }
 
     /// Fails the test unless the recorded history is linearizable; returns the verdict
     /// and the number of operations checked.
     pub fn check_linearizable(&self) -> (Verdict, usize) {
-        let history = self.recorder.take();
-        let verdict = assert_linearizable(&KvModel::new(), &history, LINEARIZABILITY_CHECK_TIMEOUT);
-        (verdict, history.len())
+        self.history
+            .assert_linearizable(&KvModel::new(), LINEARIZABILITY_CHECK_TIMEOUT)
     }
 
     /// The configuration number each group's servers reached (the highest among its

@@ -5,6 +5,7 @@
 //! that ([`KvModel::append_returns_old`]); in Labs 4 and 5 it returns nothing
 //! ([`KvModel::new`]), as the course's op codes 3 and 2.
 
+mod history;
 mod json;
 mod unique;
 mod value;
@@ -13,6 +14,7 @@ use super::{Model, Operation, Partition, Presolved};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub use history::KvHistory;
 pub use json::{JsonError, from_json, to_json};
 pub use value::{KvValue, SharedValues};
 
