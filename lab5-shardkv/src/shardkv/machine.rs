@@ -123,11 +123,6 @@ impl ShardKvMachine {
         self.shards[shard].status
     }
 
-    /// Whether the group serves `key` now.
-    pub fn serves(&self, key: &str) -> bool {
-        self.shards[key_to_shard(key)].status.serves()
-    }
-
     /// Whether every shard is settled, so the next configuration can be taken.
     pub fn settled(&self) -> bool {
         self.shards.iter().all(|s| s.status.settled())

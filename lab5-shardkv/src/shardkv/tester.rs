@@ -194,24 +194,6 @@ impl Tester {
         self.ctrler_clerk.lock().await.query(-1).await
     }
 
-    /// The course's `check(t, ck, key, value)`: a Get through `ck` must read `want`.
-    #[track_caller]
-    pub fn check<'a>(
-        &'a self,
-        ck: &'a mut Clerk,
-        key: &'a str,
-        want: &'a str,
-    ) -> impl Future<Output = ()> + 'a {
-        let at = Location::caller();
-        async move {
-            let got = ck.get(key).await;
-            assert!(
-                got == want,
-                "{at}: Get({key:?}): expected:\n{want:?}\nreceived:\n{got:?}"
-            );
-        }
-    }
-
     /// A Get through `ck`, recorded as client `id`'s operation for
     /// [`Tester::check_linearizable`].
     pub async fn get(&self, ck: &mut Clerk, key: &str, id: u64) -> String {
@@ -349,32 +331,23 @@ pub struct Keys {
 impl Keys {
     /// Puts `n` keys with random values of `len` characters through `ck`.
     pub async fn put(ck: &mut Clerk, n: usize, len: usize) -> Keys {
-        let mut keys = Keys {
-            keys: Vec::new(),
-            values: Vec::new(),
-        };
-        for i in 0..n {
-            let (key, value) = (i.to_string(), random_string(len));
-            ck.put(&key, &value).await;
-            keys.keys.push(key);
-            keys.values.push(value);
-        }
-        keys
+        Keys::put_with(ck, n, || random_string(len)).await
     }
 
     /// Puts `n` keys, all with `value`, through `ck`.
     pub async fn put_value(ck: &mut Clerk, n: usize, value: &str) -> Keys {
-        let mut keys = Keys {
-            keys: Vec::new(),
-            values: Vec::new(),
-        };
-        for i in 0..n {
-            let key = i.to_string();
-            ck.put(&key, value).await;
-            keys.keys.push(key);
-            keys.values.push(value.to_string());
+        Keys::put_with(ck, n, || value.to_string()).await
+    }
+
+    async fn put_with(ck: &mut Clerk, n: usize, value: impl Fn() -> String) -> Keys {
+        let keys: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+        let mut values = Vec::new();
+        for key in &keys {
+            let v = value();
+            ck.put(key, &v).await;
+            values.push(v);
         }
-        keys
+        Keys { keys, values }
     }
 
     /// Checks every key.
