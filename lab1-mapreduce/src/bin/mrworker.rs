@@ -35,9 +35,11 @@ fn main() {
         CLI.usage_error("no app named")
     };
     let app = app::by_name(&app_name).unwrap_or_else(|e| CLI.usage_error(e));
-    let result = CLI.runtime().block_on(worker::run(Arc::from(app), &socket));
-    // Exit without dropping the runtime: a task the worker gave up on (its coordinator
-    // gone) may still be running on a blocking thread, and nobody wants its result.
+    // The runtime is never dropped: dropping it would wait for a task the worker gave up
+    // on (its coordinator gone) to finish on its blocking thread, and nobody wants that
+    // result. `process::exit` ends the process without the wait.
+    let runtime = CLI.runtime();
+    let result = runtime.block_on(worker::run(Arc::from(app), &socket));
     match result {
         Ok(tasks) => {
             tracing::info!(tasks, "job done");

@@ -1,0 +1,284 @@
+//! The harness of the ported `test-mr.sh`: a fresh directory per test with the generated
+//! corpus in it, real `mrcoordinator` and `mrworker` processes under the script's time
+//! limits, and the script's output comparison.
+//!
+//! Tests run in parallel, so each has its own directory and socket. Every process is
+//! killed and the directory removed when the test ends, passed or failed (set
+//! `MR_KEEP_DIR=1` to keep the directory); a failing test prints the tail of each
+//! process's log first.
+
+#![allow(dead_code)] // each test binary uses a different part of the harness
+#![allow(clippy::disallowed_methods)] // real processes on the real clock, not the simulator
+
+use lab1_mapreduce::corpus;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+/// The script's limit on each coordinator and worker (`timeout -k 2s 45s`).
+pub const TIMEOUT: Duration = Duration::from_secs(45);
+/// The crash test's limit (`timeout -k 2s 120s`).
+pub const CRASH_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// One test's working directory and socket.
+pub struct Job {
+    pub name: &'static str,
+    pub dir: PathBuf,
+    pub socket: PathBuf,
+    next_log: AtomicUsize,
+    started: Instant,
+}
+
+impl Job {
+    /// A fresh directory holding the eight input books.
+    pub fn new(name: &'static str) -> Job {
+        println!("*** Starting {name} test.");
+        let dir = std::env::temp_dir().join(format!("lab1-mr-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        corpus::write(&dir).expect("cannot write the corpus");
+        Job {
+            name,
+            socket: dir.join("mr.sock"),
+            dir,
+            next_log: AtomicUsize::new(0),
+            started: Instant::now(),
+        }
+    }
+
+    /// The input file names, relative to the job's directory, as the script's `pg*txt`.
+    pub fn inputs(&self) -> Vec<String> {
+        corpus::BOOKS.iter().map(|b| b.file.to_string()).collect()
+    }
+
+    /// The reference output: `mrsequential APP` over the inputs, sorted, then removed so
+    /// it is not mistaken for the job's output.
+    pub fn reference(&self, app: &str) -> Vec<String> {
+        let status = Command::new(env!("CARGO_BIN_EXE_mrsequential"))
+            .arg(app)
+            .args(self.inputs())
+            .current_dir(&self.dir)
+            .status()
+            .expect("cannot run mrsequential");
+        assert!(status.success(), "mrsequential {app} failed: {status}");
+        let path = self.dir.join("mr-out-0");
+        let text = fs::read_to_string(&path).expect("mrsequential wrote no mr-out-0");
+        fs::remove_file(&path).expect("cannot remove the reference's mr-out-0");
+        sorted_lines(&text)
+    }
+
+    /// Starts the coordinator and waits until it listens (the script sleeps 1 s instead).
+    pub fn coordinator(&self, timeout: Duration) -> Proc {
+        let mut proc = self.spawn(
+            "coordinator",
+            Command::new(env!("CARGO_BIN_EXE_mrcoordinator"))
+                .arg("--socket")
+                .arg(&self.socket)
+                .args(self.inputs()),
+            timeout,
+        );
+        let start = Instant::now();
+        while !self.socket.exists() {
+            if let Some(status) = proc.try_wait() {
+                panic!("the coordinator exited before listening: {status}");
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "the coordinator never listened"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        proc
+    }
+
+    /// Starts a worker running `app`.
+    pub fn worker(&self, app: &str, timeout: Duration) -> Proc {
+        self.spawn(
+            "worker",
+            Command::new(env!("CARGO_BIN_EXE_mrworker"))
+                .arg("--socket")
+                .arg(&self.socket)
+                .arg(app),
+            timeout,
+        )
+    }
+
+    fn spawn(&self, role: &str, command: &mut Command, timeout: Duration) -> Proc {
+        let label = format!("{role}-{}", self.next_log.fetch_add(1, Ordering::Relaxed));
+        let log_path = self.dir.join(format!("{label}.log"));
+        let log = fs::File::create(&log_path).expect("cannot create a log file");
+        let child = command
+            .current_dir(&self.dir)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("cannot share the log file"))
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {label}: {e}"));
+        Proc {
+            child,
+            label,
+            deadline: Instant::now() + timeout,
+            timeout,
+            status: None,
+        }
+    }
+
+    /// The job's output as the script reads it: every `mr-out*` file, empty lines
+    /// dropped, sorted.
+    pub fn output(&self) -> Vec<String> {
+        let mut text = String::new();
+        for entry in fs::read_dir(&self.dir).expect("cannot list the job directory") {
+            let entry = entry.expect("cannot list the job directory");
+            if entry.file_name().to_string_lossy().starts_with("mr-out") {
+                text.push_str(&fs::read_to_string(entry.path()).expect("cannot read output"));
+                text.push('\n');
+            }
+        }
+        sorted_lines(&text)
+    }
+
+    /// Prints the script's pass line, then the test's wall time and the coordinator's
+    /// closing summary (tasks, re-issues) for comparing runs; call at the end of a test.
+    pub fn pass(&self) {
+        println!("--- {} test: PASS", self.name);
+        let log = fs::read_to_string(self.dir.join("coordinator-0.log")).unwrap_or_default();
+        let summary = log
+            .lines()
+            .find_map(|l| l.strip_prefix("mrcoordinator: "))
+            .unwrap_or("no summary");
+        println!(
+            "  ... {:.1} s wall; coordinator: {summary}",
+            self.started.elapsed().as_secs_f64()
+        );
+    }
+}
+
+impl Drop for Job {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            println!("--- {} test: FAIL", self.name);
+            print_logs(&self.dir);
+        }
+        if std::env::var_os("MR_KEEP_DIR").is_some() {
+            println!("kept {}", self.dir.display());
+        } else {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+    }
+}
+
+fn print_logs(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    let mut logs: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "log"))
+        .collect();
+    logs.sort();
+    for log in logs {
+        let text = fs::read_to_string(&log).unwrap_or_default();
+        let lines: Vec<&str> = text.lines().collect();
+        if lines.is_empty() {
+            continue;
+        }
+        println!("==> {} (last lines)", log.display());
+        for line in &lines[lines.len().saturating_sub(10)..] {
+            println!("    {line}");
+        }
+    }
+}
+
+/// Non-empty lines, sorted bytewise: the script's `sort | grep .`.
+pub fn sorted_lines(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// Asserts two sorted outputs are identical, naming the first difference rather than
+/// printing thousands of lines.
+pub fn assert_same(actual: &[String], expected: &[String], message: &str) {
+    if actual == expected {
+        return;
+    }
+    let first = actual.iter().zip(expected).position(|(a, e)| a != e);
+    match first {
+        Some(i) => panic!(
+            "--- {message}: {} lines against {} expected; line {i} is {:?}, expected {:?}",
+            actual.len(),
+            expected.len(),
+            actual[i],
+            expected[i]
+        ),
+        None => panic!(
+            "--- {message}: {} lines against {} expected (one is a prefix of the other)",
+            actual.len(),
+            expected.len()
+        ),
+    }
+}
+
+/// A coordinator or worker process, killed if it is still running when dropped.
+pub struct Proc {
+    child: Child,
+    pub label: String,
+    deadline: Instant,
+    timeout: Duration,
+    status: Option<ExitStatus>,
+}
+
+impl Proc {
+    /// Its exit status if it has exited. Panics (after killing it) once it has run past
+    /// its time limit, as the script's `timeout` would end it.
+    pub fn try_wait(&mut self) -> Option<ExitStatus> {
+        if self.status.is_none() {
+            self.status = self.child.try_wait().expect("cannot wait for a child");
+        }
+        if self.status.is_none() && Instant::now() > self.deadline {
+            let _ = self.child.kill();
+            panic!("{} ran past its {:?} time limit", self.label, self.timeout);
+        }
+        self.status
+    }
+
+    /// Waits for it to exit, within its time limit.
+    pub fn wait(&mut self) -> ExitStatus {
+        loop {
+            if let Some(status) = self.try_wait() {
+                return status;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// The process id, for tests that signal it.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        if self.status.is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// Waits until any one of `procs` exits (the script's `wait -n`); returns its position.
+pub fn wait_any(procs: &mut [Proc]) -> usize {
+    loop {
+        if let Some(i) = procs.iter_mut().position(|p| p.try_wait().is_some()) {
+            return i;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
