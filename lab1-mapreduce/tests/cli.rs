@@ -3,7 +3,7 @@
 #![allow(clippy::disallowed_methods)] // real processes on the real clock, not the simulator
 
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 fn scratch(name: &str) -> PathBuf {
@@ -31,6 +31,23 @@ fn failure(out: &Output) -> (i32, String) {
 const COORDINATOR: &str = env!("CARGO_BIN_EXE_mrcoordinator");
 const WORKER: &str = env!("CARGO_BIN_EXE_mrworker");
 const SEQUENTIAL: &str = env!("CARGO_BIN_EXE_mrsequential");
+
+/// A coordinator on `dir/c.sock` over `dir/in.txt`, once it listens.
+fn listening_coordinator(dir: &PathBuf) -> Child {
+    std::fs::write(dir.join("in.txt"), "x").unwrap();
+    let child = Command::new(COORDINATOR)
+        .args(["--socket", "c.sock", "in.txt"])
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while !dir.join("c.sock").exists() {
+        assert!(start.elapsed() < Duration::from_secs(10), "never listened");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child
+}
 
 #[test]
 fn bad_arguments_exit_2_with_the_usage() {
@@ -90,18 +107,7 @@ fn a_worker_without_a_coordinator_says_so() {
 #[test]
 fn a_socket_path_in_use_or_not_a_socket_is_refused() {
     let dir = scratch("inuse");
-    std::fs::write(dir.join("in.txt"), "x").unwrap();
-    let mut first = Command::new(COORDINATOR)
-        .args(["--socket", "c.sock", "in.txt"])
-        .current_dir(&dir)
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while !dir.join("c.sock").exists() {
-        assert!(start.elapsed() < Duration::from_secs(10), "never listened");
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    let mut first = listening_coordinator(&dir);
     let (code, stderr) = failure(&run(COORDINATOR, &["--socket", "c.sock", "in.txt"], &dir));
     assert_eq!(code, 1);
     assert!(stderr.contains("already listening on c.sock"), "{stderr}");
@@ -125,18 +131,8 @@ fn a_socket_path_in_use_or_not_a_socket_is_refused() {
 #[test]
 fn a_worker_whose_coordinator_dies_stops_at_once() {
     let dir = scratch("dies");
-    std::fs::write(dir.join("in.txt"), "x").unwrap();
-    let mut coordinator = Command::new(COORDINATOR)
-        .args(["--socket", "c.sock", "in.txt"])
-        .current_dir(&dir)
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut coordinator = listening_coordinator(&dir);
     let start = Instant::now();
-    while !dir.join("c.sock").exists() {
-        assert!(start.elapsed() < Duration::from_secs(10), "never listened");
-        std::thread::sleep(Duration::from_millis(5));
-    }
     // jobcount's Map takes 2 to 5 s: kill the coordinator while it runs.
     let worker = Command::new(WORKER)
         .args(["--socket", "c.sock", "jobcount"])

@@ -254,32 +254,31 @@ fn main() {
     );
     println!("top words: {}", top_words(&reference, 10));
 
-    println!("\n-- mrcoordinator and 3 mrworker processes");
-    let (output, t, summary) = distributed(dir, 3, Trouble::None, "10");
-    println!("  {summary}");
-    println!(
-        "  {:.2} s end to end; {}",
-        t.as_secs_f64(),
-        verdict(&output, &reference)
-    );
-
-    println!("\n-- the same, one worker killed midway: its task is handed out again at once");
-    let (output, t, summary) = distributed(dir, 3, Trouble::Kill, "10");
-    println!("  {summary}");
-    println!(
-        "  {:.2} s end to end; {}",
-        t.as_secs_f64(),
-        verdict(&output, &reference)
-    );
-
-    println!(
-        "\n-- the same, one worker frozen midway: its task is handed out again after the task timeout (2 s here, 10 s by default)"
-    );
-    let (output, t, summary) = distributed(dir, 3, Trouble::Freeze, "2");
-    println!("  {summary}");
-    println!(
-        "  {:.2} s end to end; {}",
-        t.as_secs_f64(),
-        verdict(&output, &reference)
-    );
+    let runs = [
+        (
+            "mrcoordinator and 3 mrworker processes",
+            Trouble::None,
+            "10",
+        ),
+        (
+            "the same, one worker killed midway: its task is handed out again at once",
+            Trouble::Kill,
+            "10",
+        ),
+        (
+            "the same, one worker frozen midway: its task is handed out again after the task timeout (2 s here, 10 s by default)",
+            Trouble::Freeze,
+            "2",
+        ),
+    ];
+    for (title, trouble, timeout) in runs {
+        println!("\n-- {title}");
+        let (output, t, summary) = distributed(dir, 3, trouble, timeout);
+        println!("  {summary}");
+        println!(
+            "  {:.2} s end to end; {}",
+            t.as_secs_f64(),
+            verdict(&output, &reference)
+        );
+    }
 }
