@@ -5,7 +5,7 @@ use std::time::Duration;
 
 pub const USAGE: &str = "\
 usage: scripts/stress_test.sh [-j JOBS] [-o DIR] [--timeout S] [--seed S] [--realtime] [--twice]
-                              N PACKAGE [TEST...]
+                              [--list] N PACKAGE [TEST...]
 
 Runs each selected test of PACKAGE N times, each run with its own seed, on JOBS parallel
 workers (default: the number of cores). TEST filters by substring, as cargo test does
@@ -17,6 +17,7 @@ workers (default: the number of cores). TEST filters by substring, as cargo test
   --seed S          base of the seed sequence, to repeat a whole sweep (default: random)
   --realtime        run with LAB_REALTIME=1 (real clock and threads; no determinism)
   --twice           run every seed twice and fail if the two traces differ
+  --list            print the tests that would run, and run nothing (the docs check uses it)
 
 Examples:
   scripts/stress_test.sh 500 lab3-raft 3b
@@ -33,6 +34,7 @@ pub struct Args {
     pub base_seed: u64,
     pub realtime: bool,
     pub twice: bool,
+    pub list: bool,
 }
 
 pub enum Parsed {
@@ -52,7 +54,7 @@ pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Parsed, String> {
     let mut out_dir = PathBuf::from("stress-out");
     let mut timeout = 300u64;
     let mut base_seed = None;
-    let (mut realtime, mut twice) = (false, false);
+    let (mut realtime, mut twice, mut list) = (false, false, false);
     let mut positional = Vec::new();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -63,6 +65,7 @@ pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Parsed, String> {
             "--seed" => base_seed = Some(number(&arg, it.next())?),
             "--realtime" => realtime = true,
             "--twice" => twice = true,
+            "--list" => list = true,
             s if s.starts_with('-') && s.len() > 1 => return Err(format!("unknown option {s}")),
             _ => positional.push(arg),
         }
@@ -92,6 +95,7 @@ pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Parsed, String> {
         base_seed: base_seed.unwrap_or_else(random_seed),
         realtime,
         twice,
+        list,
     }))
 }
 

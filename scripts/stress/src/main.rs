@@ -44,6 +44,13 @@ fn run(args: &args::Args) -> Result<bool, String> {
             args.package, args.filters
         ));
     }
+    if args.list {
+        for test in &tests {
+            println!("{} {} {}", test.package, test.target_flag, test.name);
+        }
+        println!("{} test(s), {} run(s) each", tests.len(), args.runs);
+        return Ok(true);
+    }
     std::fs::create_dir_all(&args.out_dir)
         .map_err(|e| format!("cannot create {}: {e}", args.out_dir.display()))?;
     let results = runner::run_all(args, &tests)?;
