@@ -46,7 +46,13 @@ fn run(args: &args::Args) -> Result<bool, String> {
     }
     if args.list {
         for test in &tests {
-            println!("{} {} {}", test.package, test.target_flag, test.name);
+            println!(
+                "{} {} {} {}",
+                test.package,
+                test.target_flag,
+                test.name,
+                test.exe.display()
+            );
         }
         println!("{} test(s), {} run(s) each", tests.len(), args.runs);
         return Ok(true);
