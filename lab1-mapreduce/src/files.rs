@@ -63,6 +63,35 @@ pub fn output_line(out: &mut String, key: &str, value: &str) {
     out.push('\n');
 }
 
+/// Non-empty lines, sorted bytewise: the course script's `sort | grep .`, the form in
+/// which a job's output and the reference's are compared.
+pub fn sorted_lines(text: &str) -> Vec<String> {
+    let mut lines: Vec<String> = text
+        .lines()
+        .filter(|l| !l.is_empty())
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    lines
+}
+
+/// A job's output as the course script reads it: every `mr-out*` file in `dir`, as
+/// [`sorted_lines`].
+///
+/// # Errors
+/// When `dir` cannot be listed or an output file cannot be read.
+pub fn read_output(dir: &Path) -> io::Result<Vec<String>> {
+    let mut text = String::new();
+    for entry in fs::read_dir(dir)? {
+        let entry = entry?;
+        if entry.file_name().to_string_lossy().starts_with("mr-out") {
+            text.push_str(&fs::read_to_string(entry.path())?);
+            text.push('\n');
+        }
+    }
+    Ok(sorted_lines(&text))
+}
+
 /// Runs Reduce over `pairs`: sorts them by key and calls `reduce` once per distinct key
 /// with its values in order, returning the output file's text. The sequential reference
 /// and the reduce task both use it, so they agree line for line.

@@ -7,7 +7,7 @@
 
 use lab1_mapreduce::cli::{Arg, Cli};
 use lab1_mapreduce::clock::{self, Instant};
-use lab1_mapreduce::corpus;
+use lab1_mapreduce::{corpus, files};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use std::fs;
@@ -64,20 +64,15 @@ fn inputs() -> Vec<&'static str> {
     corpus::BOOKS.iter().map(|b| b.file).collect()
 }
 
-/// Sorted non-empty lines of every `mr-out*` file, and removes them for the next run.
+/// The job's sorted output; then removes the job's files for the next run.
 fn take_output(dir: &Path) -> Vec<String> {
-    let mut lines = Vec::new();
+    let lines = files::read_output(dir)
+        .unwrap_or_else(|e| CLI.fail(format!("cannot read the output: {e}")));
     for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with("mr-out") {
-            let text = fs::read_to_string(entry.path()).unwrap_or_default();
-            lines.extend(text.lines().filter(|l| !l.is_empty()).map(str::to_string));
-        }
-        if name.starts_with("mr-") {
+        if entry.file_name().to_string_lossy().starts_with("mr-") {
             let _ = fs::remove_file(entry.path());
         }
     }
-    lines.sort();
     lines
 }
 

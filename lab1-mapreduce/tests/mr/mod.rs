@@ -10,7 +10,7 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 #![allow(clippy::disallowed_methods)] // real processes on the real clock, not the simulator
 
-use lab1_mapreduce::corpus;
+use lab1_mapreduce::{corpus, files};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
@@ -65,7 +65,7 @@ impl Job {
         let path = self.dir.join("mr-out-0");
         let text = fs::read_to_string(&path).expect("mrsequential wrote no mr-out-0");
         fs::remove_file(&path).expect("cannot remove the reference's mr-out-0");
-        sorted_lines(&text)
+        files::sorted_lines(&text)
     }
 
     /// Starts the coordinator and waits until it listens (the script sleeps 1 s instead).
@@ -124,18 +124,9 @@ impl Job {
         }
     }
 
-    /// The job's output as the script reads it: every `mr-out*` file, empty lines
-    /// dropped, sorted.
+    /// The job's output as the script reads it (`files::read_output`).
     pub fn output(&self) -> Vec<String> {
-        let mut text = String::new();
-        for entry in fs::read_dir(&self.dir).expect("cannot list the job directory") {
-            let entry = entry.expect("cannot list the job directory");
-            if entry.file_name().to_string_lossy().starts_with("mr-out") {
-                text.push_str(&fs::read_to_string(entry.path()).expect("cannot read output"));
-                text.push('\n');
-            }
-        }
-        sorted_lines(&text)
+        files::read_output(&self.dir).expect("cannot read the job's output")
     }
 
     /// Prints the script's pass line, then the test's wall time and the coordinator's
@@ -189,17 +180,6 @@ fn print_logs(dir: &Path) {
             println!("    {line}");
         }
     }
-}
-
-/// Non-empty lines, sorted bytewise: the script's `sort | grep .`.
-pub fn sorted_lines(text: &str) -> Vec<String> {
-    let mut lines: Vec<String> = text
-        .lines()
-        .filter(|l| !l.is_empty())
-        .map(str::to_string)
-        .collect();
-    lines.sort();
-    lines
 }
 
 /// Asserts two sorted outputs are identical, naming the first difference rather than
