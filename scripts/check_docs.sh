@@ -6,4 +6,4 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 cargo build -q -p docs-check
-exec "$root/target/debug/docs-check" "$@"
+exec "${CARGO_TARGET_DIR:-$root/target}/debug/docs-check" "$@"

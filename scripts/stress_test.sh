@@ -7,4 +7,4 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 cargo build -q -p lab-stress
-exec "$root/target/debug/lab-stress" "$@"
+exec "${CARGO_TARGET_DIR:-$root/target}/debug/lab-stress" "$@"

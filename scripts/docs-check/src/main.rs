@@ -11,10 +11,14 @@
 //!   captured log from the viewer's tests. Everything else runs as written.
 //! - A ```` ```rust ```` block preceded by `<!-- docs-check: from PATH -->` must appear,
 //!   line for line, in PATH: a quoted unit test cannot drift from the real one.
+//! - Every name in a table's "function", "unit tests" or "test" column must be defined in
+//!   the workspace, and a lab's table of course tests must list all of them (`tables.rs`).
 //! - `.vscode/launch.json` must parse as JSON.
 //!
 //! A tool, not simulated code: it runs processes.
 #![allow(clippy::disallowed_methods)]
+
+mod tables;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -252,6 +256,7 @@ fn main() -> ExitCode {
     let sample_log = root.join("scripts/lablog-viewer/tests/data/raft.jsonl");
     let mut failures = Vec::new();
     let mut checked = 0;
+    let definitions = tables::Definitions::scan(&root);
     for file in markdown_files(&root) {
         let rel = file
             .strip_prefix(&root)
@@ -261,6 +266,16 @@ fn main() -> ExitCode {
         if !only.is_empty() && !only.iter().any(|o| rel.contains(o.as_str())) {
             continue;
         }
+        let (names, table_errors) =
+            tables::check(&file, file.parent().unwrap_or(&root), &definitions);
+        println!(
+            "== {rel}: {names} name(s) in tables, {} not defined or missing",
+            table_errors.len()
+        );
+        for e in &table_errors {
+            eprintln!("docs-check: {e}");
+        }
+        failures.extend(table_errors);
         let blocks = match blocks(&file) {
             Ok(b) => b,
             Err(e) => {
