@@ -13,11 +13,13 @@
 //!   line for line, in PATH: a quoted unit test cannot drift from the real one.
 //! - Every name in a table's "function", "unit tests" or "test" column must be defined in
 //!   the workspace, and a lab's table of course tests must list all of them (`tables.rs`).
-//! - `.vscode/launch.json` must parse as JSON.
+//! - `.vscode/launch.json` must parse, and each configuration's cargo command, artifact
+//!   filter and arguments must find the test its prompts default to (`launch.rs`).
 //!
 //! A tool, not simulated code: it runs processes.
 #![allow(clippy::disallowed_methods)]
 
+mod launch;
 mod tables;
 
 use std::fs;
@@ -298,10 +300,16 @@ fn main() -> ExitCode {
     }
     let launch = root.join(".vscode/launch.json");
     if only.is_empty() {
-        match fs::read_to_string(&launch).map(|t| serde_json::from_str::<serde_json::Value>(&t)) {
-            Ok(Ok(_)) => println!("== .vscode/launch.json parses"),
-            Ok(Err(e)) => failures.push(format!(".vscode/launch.json: {e}")),
-            Err(e) => failures.push(format!(".vscode/launch.json: {e}")),
+        match launch::check(&launch, &root) {
+            Ok(results) => {
+                for r in results {
+                    match r {
+                        Ok(found) => println!("== .vscode/launch.json: {found}"),
+                        Err(e) => failures.push(format!(".vscode/launch.json: {e}")),
+                    }
+                }
+            }
+            Err(e) => failures.push(e),
         }
     }
     println!(
