@@ -12,10 +12,10 @@ cargo build --quiet -p lab1-mapreduce --bins
 cargo run --quiet -p lab1-mapreduce --bin mrdemo
 echo
 echo "== 2. The simulated network: a busy, faulty labrpc world"
-cargo run --quiet -p common --example demo
+cargo run --quiet -p common --example network_demo
 echo
 echo "== 3. Lab 4: a replicated key/value service through crashes and partitions"
-cargo run --quiet -p lab4-kvraft --example demo
+cargo run --quiet -p lab4-kvraft --example kvraft_demo
 echo
 echo "== 4. Lab 5: a sharded key/value service, shards moving as groups join, leave and crash"
-cargo run --quiet -p lab5-shardkv --example demo
+cargo run --quiet -p lab5-shardkv --example shardkv_demo

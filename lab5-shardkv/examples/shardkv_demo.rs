@@ -3,7 +3,7 @@
 //! crashes and restarts, and the network drops and delays messages. At the end every
 //! client operation goes to the linearizability checker.
 //!
-//! `cargo run -p lab5-shardkv --example demo` (add `LAB_SEED=<n>` to replay a run exactly).
+//! `cargo run -p lab5-shardkv --example shardkv_demo` (add `LAB_SEED=<n>` to replay a run exactly).
 
 use common::sim::{self, Builder, RngExt};
 use lab5_shardkv::shardkv::tester::{GIDS, Tester};
@@ -93,7 +93,7 @@ fn main() {
         });
     let (timing, replay) = (
         done.timing(),
-        done.replay("cargo run -p lab5-shardkv --example demo"),
+        done.replay("cargo run -p lab5-shardkv --example shardkv_demo"),
     );
     let (log, ops, reached, stored, rpcs, result, checked) = done.value;
     println!("time    event                               configuration: shard 0..9 -> gid");

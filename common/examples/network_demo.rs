@@ -1,6 +1,6 @@
 //! Demo of the simulated world: a busy, faulty network for a few virtual seconds.
 //!
-//! `cargo run -p common --example demo` (add `LAB_SEED=<n>` to replay a run exactly).
+//! `cargo run -p common --example network_demo` (add `LAB_SEED=<n>` to replay a run exactly).
 
 use common::labrpc::workload;
 use common::sim::{Builder, TraceTo};
@@ -16,7 +16,7 @@ fn main() {
         });
     let (timing, replay) = (
         done.timing(),
-        done.replay("cargo run -p common --example demo"),
+        done.replay("cargo run -p common --example network_demo"),
     );
     let st = done.value;
     let trace = String::from_utf8_lossy(done.trace.as_deref().unwrap_or_default()).into_owned();

@@ -2,7 +2,7 @@
 //! working while servers crash and restart and partitions come and go; then the whole
 //! history goes to the linearizability checker.
 //!
-//! `cargo run -p lab4-kvraft --example demo` (add `LAB_SEED=<n>` to replay a run exactly).
+//! `cargo run -p lab4-kvraft --example kvraft_demo` (add `LAB_SEED=<n>` to replay a run exactly).
 
 use common::sim::{self, Builder, RngExt};
 use lab4_kvraft::tester::Tester;
@@ -47,7 +47,7 @@ fn main() {
         });
     let (timing, replay) = (
         done.timing(),
-        done.replay("cargo run -p lab4-kvraft --example demo"),
+        done.replay("cargo run -p lab4-kvraft --example kvraft_demo"),
     );
     let (faults, ops, rpcs, finals, result, checked) = done.value;
     println!("faults injected:");
