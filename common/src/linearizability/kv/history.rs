@@ -35,14 +35,11 @@ impl KvHistory {
 
     /// Runs and records `put`, a Put of `value` to `key`.
     pub async fn put(&self, client: u64, key: &str, value: &str, put: impl Future<Output = ()>) {
-        let call = self.recorder.call();
-        put.await;
         let input = KvInput::Put {
             key: key.to_string(),
             value: value.to_string(),
         };
-        self.recorder
-            .record(client, input, call, KvOutput::default());
+        self.write(client, input, put).await;
     }
 
     /// Runs and records `append`, an Append of `value` to `key` that returns nothing
@@ -54,12 +51,17 @@ impl KvHistory {
         value: &str,
         append: impl Future<Output = ()>,
     ) {
-        let call = self.recorder.call();
-        append.await;
         let input = KvInput::Append {
             key: key.to_string(),
             value: value.to_string(),
         };
+        self.write(client, input, append).await;
+    }
+
+    /// Runs and records `write`, which returns nothing.
+    async fn write(&self, client: u64, input: KvInput, write: impl Future<Output = ()>) {
+        let call = self.recorder.call();
+        write.await;
         self.recorder
             .record(client, input, call, KvOutput::default());
     }
