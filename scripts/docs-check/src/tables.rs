@@ -147,6 +147,13 @@ fn cells(line: &str) -> Vec<&str> {
     inner.split('|').collect()
 }
 
+/// The row under a table's header: `|---|:--|`.
+fn is_separator(line: &str) -> bool {
+    cells(line)
+        .iter()
+        .all(|c| c.trim().chars().all(|ch| ch == '-' || ch == ':'))
+}
+
 /// Checks the tables of one README; `krate` is its directory. Returns how many names
 /// were checked, and the errors.
 pub fn check(file: &Path, krate: &Path, defs: &Definitions) -> (usize, Vec<String>) {
@@ -180,7 +187,7 @@ pub fn check(file: &Path, krate: &Path, defs: &Definitions) -> (usize, Vec<Strin
             has_course_table |= columns.contains(&Some(Column::CourseTest));
             continue;
         }
-        if line.contains("---") {
+        if is_separator(line) {
             continue;
         }
         for (cell, kind) in cells(line).iter().zip(&columns) {
@@ -228,6 +235,12 @@ mod tests {
             names("`step`, `become_follower` (`mod.rs`), `tests/regressions.rs`"),
             ["step", "become_follower"]
         );
+    }
+
+    #[test]
+    fn only_the_dashes_row_is_a_separator() {
+        assert!(is_separator("|---|:--:|"));
+        assert!(!is_separator("| `a` | wait --- here |"));
     }
 
     #[test]
