@@ -103,12 +103,16 @@ fn check_configuration(
     }
 }
 
-/// Checks every configuration of `file` that builds with cargo: an error for the file,
-/// or a result for each configuration.
-pub fn check(file: &Path, root: &Path) -> Result<Vec<Result<String, String>>, String> {
-    let text = fs::read_to_string(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let json: Value =
-        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+/// Checks every configuration of `file` that builds with cargo: one result each, or one
+/// error if the file cannot be read.
+pub fn check(file: &Path, root: &Path) -> Vec<Result<String, String>> {
+    let json: Value = match fs::read_to_string(file)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| e.to_string()))
+    {
+        Ok(json) => json,
+        Err(e) => return vec![Err(e)],
+    };
     let inputs: BTreeMap<String, String> = json["inputs"]
         .as_array()
         .into_iter()
@@ -120,13 +124,13 @@ pub fn check(file: &Path, root: &Path) -> Result<Vec<Result<String, String>>, St
             ))
         })
         .collect();
-    Ok(json["configurations"]
+    json["configurations"]
         .as_array()
         .into_iter()
         .flatten()
         .filter(|c| c.get("cargo").is_some())
         .map(|c| check_configuration(c, &inputs, root))
-        .collect())
+        .collect()
 }
 
 #[cfg(test)]

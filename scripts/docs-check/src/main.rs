@@ -300,16 +300,11 @@ fn main() -> ExitCode {
     }
     let launch = root.join(".vscode/launch.json");
     if only.is_empty() {
-        match launch::check(&launch, &root) {
-            Ok(results) => {
-                for r in results {
-                    match r {
-                        Ok(found) => println!("== .vscode/launch.json: {found}"),
-                        Err(e) => failures.push(format!(".vscode/launch.json: {e}")),
-                    }
-                }
+        for result in launch::check(&launch, &root) {
+            match result {
+                Ok(found) => println!("== .vscode/launch.json: {found}"),
+                Err(e) => failures.push(format!(".vscode/launch.json: {e}")),
             }
-            Err(e) => failures.push(e),
         }
     }
     println!(

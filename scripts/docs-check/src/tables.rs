@@ -126,6 +126,10 @@ fn course_tests(krate: &Path) -> BTreeSet<String> {
                 after_test_attribute = true;
                 continue;
             }
+            if line.starts_with("#[") || line.starts_with("///") {
+                // Other attributes and doc comments may sit between `#[test]` and the fn.
+                continue;
+            }
             if after_test_attribute
                 && let Some(name) = line
                     .strip_prefix("fn ")
