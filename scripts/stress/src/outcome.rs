@@ -5,6 +5,9 @@
 pub struct CourseLine {
     pub virtual_secs: f64,
     pub rpcs: Option<u64>,
+    /// Bytes on the network: only Raft's line (`<secs> <peers> <rpcs> <bytes> <cmds>`)
+    /// has them; the KV lines end with the number of operations there.
+    pub bytes: Option<u64>,
 }
 
 /// Parses the first course line in `output`. Three layouts exist: Raft and KV on Raft
@@ -16,11 +19,15 @@ pub fn course_line(output: &str) -> Option<CourseLine> {
         Some(CourseLine {
             virtual_secs: fields.get(1)?.parse().ok()?,
             rpcs: fields.get(3).and_then(|s| s.parse().ok()),
+            bytes: None,
         })
     } else {
         Some(CourseLine {
             virtual_secs: fields.first()?.parse().ok()?,
             rpcs: fields.get(2).and_then(|s| s.parse().ok()),
+            bytes: (fields.len() == 5)
+                .then(|| fields.get(3).and_then(|s| s.parse().ok()))
+                .flatten(),
         })
     }
 }
@@ -68,17 +75,20 @@ mod tests {
             course_line(raft),
             Some(CourseLine {
                 virtual_secs: 1.2,
-                rpcs: Some(16)
+                rpcs: Some(16),
+                bytes: Some(4412),
             })
         );
         let kv = "  ... Passed --  15.0  5  9876  321";
         assert_eq!(course_line(kv).unwrap().rpcs, Some(9876));
+        assert_eq!(course_line(kv).unwrap().bytes, None);
         let srv = "  ... Passed -- t  0.5 nrpc    12 ops    7";
         assert_eq!(
             course_line(srv),
             Some(CourseLine {
                 virtual_secs: 0.5,
-                rpcs: Some(12)
+                rpcs: Some(12),
+                bytes: None,
             })
         );
         assert_eq!(course_line("test x ... ok"), None);

@@ -25,6 +25,7 @@ struct TestSummary {
     mean_wall_secs: f64,
     mean_virtual_secs: Option<f64>,
     mean_rpcs: Option<f64>,
+    mean_bytes: Option<f64>,
 }
 
 #[derive(Serialize)]
@@ -68,8 +69,8 @@ pub fn finish(args: &Args, tests: &[TestCase], results: &[RunResult]) -> Result<
     let width = tests.iter().map(|c| c.name.len()).max().unwrap_or(4).max(4);
     println!();
     println!(
-        "{:<width$} {:>6} {:>6} {:>9} {:>10} {:>9}",
-        "test", "runs", "failed", "wall s", "virtual s", "RPCs"
+        "{:<width$} {:>6} {:>6} {:>9} {:>10} {:>9} {:>10}",
+        "test", "runs", "failed", "wall s", "virtual s", "RPCs", "bytes"
     );
     for (t, case) in tests.iter().enumerate() {
         let mine: Vec<&RunResult> = results.iter().filter(|r| r.test == t).collect();
@@ -77,15 +78,17 @@ pub fn finish(args: &Args, tests: &[TestCase], results: &[RunResult]) -> Result<
         let wall = mean(mine.iter().map(|r| r.wall.as_secs_f64())).unwrap_or(0.0);
         let virt = mean(mine.iter().filter_map(|r| r.course).map(|c| c.virtual_secs));
         let rpcs = mean(mine.iter().filter_map(|r| r.course?.rpcs).map(|n| n as f64));
+        let bytes = mean(mine.iter().filter_map(|r| r.course?.bytes).map(|n| n as f64));
         let fmt = |x: Option<f64>, p: usize| x.map_or("-".to_string(), |x| format!("{x:.p$}"));
         println!(
-            "{:<width$} {:>6} {:>6} {:>9.3} {:>10} {:>9}",
+            "{:<width$} {:>6} {:>6} {:>9.3} {:>10} {:>9} {:>10}",
             case.name,
             mine.len(),
             failures,
             wall,
             fmt(virt, 1),
-            fmt(rpcs, 0)
+            fmt(rpcs, 0),
+            fmt(bytes, 0)
         );
         table.push(TestSummary {
             test: case.name.clone(),
@@ -95,6 +98,7 @@ pub fn finish(args: &Args, tests: &[TestCase], results: &[RunResult]) -> Result<
             mean_wall_secs: wall,
             mean_virtual_secs: virt,
             mean_rpcs: rpcs,
+            mean_bytes: bytes,
         });
     }
 
