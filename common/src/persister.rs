@@ -1,6 +1,12 @@
 //! Durable state of a Raft peer: the [`Persister`] trait and [`MemPersister`], the
 //! in-memory one the testers use.
 //!
+//! `save` has the course's semantics (`Save(raftstate, snapshot)`): it replaces both, and
+//! an empty snapshot erases the saved one. A Raft that saves its state without its
+//! snapshot after a restart therefore loses the snapshot, as it would in the course. The
+//! snapshot is passed as shared bytes ([`Arc<[u8]>`]), so a Raft that keeps its snapshot
+//! that way saves it with every change of its state without copying it.
+//!
 //! A crash is simulated by giving the restarted peer a [`MemPersister::copy`]: the old,
 //! killed instance may still write to its own object, but nothing it writes after the
 //! crash can reach the new instance (the course's `Copy()` on every crash and restart).
@@ -11,13 +17,23 @@ use std::sync::{Arc, Mutex, MutexGuard};
 ///
 /// `save` stores both in one atomic step, so a crash never leaves a snapshot without the
 /// Raft state that matches it.
+///
+/// ```
+/// use common::persister::{MemPersister, Persister};
+/// use std::sync::Arc;
+/// let p = MemPersister::new();
+/// p.save(b"state 1".to_vec(), Arc::from(&b"snapshot"[..]));
+/// p.save(b"state 2".to_vec(), Arc::from(&[][..])); // no snapshot: the old one is gone
+/// assert_eq!(p.read_snapshot(), b"");
+/// ```
 pub trait Persister: Send + Sync {
     /// The last saved Raft state (empty if none).
     fn read_raft_state(&self) -> Vec<u8>;
     /// The last saved snapshot (empty if none).
     fn read_snapshot(&self) -> Vec<u8>;
-    /// Saves the Raft state and, when `Some`, the snapshot; `None` keeps the snapshot.
-    fn save(&self, raft_state: Vec<u8>, snapshot: Option<Vec<u8>>);
+    /// Replaces the saved Raft state and snapshot with these, as one atomic step; an empty
+    /// `snapshot` erases the saved one (the course's `Save`).
+    fn save(&self, raft_state: Vec<u8>, snapshot: Arc<[u8]>);
     /// Size in bytes of the saved Raft state.
     fn raft_state_size(&self) -> usize;
     /// Size in bytes of the saved snapshot.
@@ -26,8 +42,8 @@ pub trait Persister: Send + Sync {
 
 #[derive(Debug, Default, Clone)]
 struct Stored {
-    raft_state: Arc<Vec<u8>>,
-    snapshot: Arc<Vec<u8>>,
+    raft_state: Arc<[u8]>,
+    snapshot: Arc<[u8]>,
 }
 
 /// An in-memory [`Persister`]. Clones share one store; [`MemPersister::copy`] does not.
@@ -58,19 +74,17 @@ impl MemPersister {
 
 impl Persister for MemPersister {
     fn read_raft_state(&self) -> Vec<u8> {
-        self.lock().raft_state.as_ref().clone()
+        self.lock().raft_state.to_vec()
     }
 
     fn read_snapshot(&self) -> Vec<u8> {
-        self.lock().snapshot.as_ref().clone()
+        self.lock().snapshot.to_vec()
     }
 
-    fn save(&self, raft_state: Vec<u8>, snapshot: Option<Vec<u8>>) {
+    fn save(&self, raft_state: Vec<u8>, snapshot: Arc<[u8]>) {
         let mut stored = self.lock();
-        stored.raft_state = Arc::new(raft_state);
-        if let Some(snapshot) = snapshot {
-            stored.snapshot = Arc::new(snapshot);
-        }
+        stored.raft_state = Arc::from(raft_state);
+        stored.snapshot = snapshot;
     }
 
     fn raft_state_size(&self) -> usize {
@@ -86,27 +100,36 @@ impl Persister for MemPersister {
 mod tests {
     use super::*;
 
+    fn bytes(b: &[u8]) -> Arc<[u8]> {
+        Arc::from(b)
+    }
+
     #[test]
-    fn save_keeps_snapshot_when_none() {
+    fn save_replaces_both_and_an_empty_snapshot_erases_it() {
         let p = MemPersister::new();
-        p.save(vec![1], Some(vec![9, 9]));
-        p.save(vec![2, 2, 2], None);
+        p.save(vec![1], bytes(&[9, 9]));
+        assert_eq!((p.raft_state_size(), p.snapshot_size()), (1, 2));
+        p.save(vec![2, 2, 2], bytes(&[]));
         assert_eq!(p.read_raft_state(), vec![2, 2, 2]);
-        assert_eq!(p.read_snapshot(), vec![9, 9]);
-        assert_eq!((p.raft_state_size(), p.snapshot_size()), (3, 2));
+        assert_eq!(
+            p.read_snapshot(),
+            Vec::<u8>::new(),
+            "the course's Save(state, nil)"
+        );
+        assert_eq!((p.raft_state_size(), p.snapshot_size()), (3, 0));
     }
 
     #[test]
     fn copy_is_independent_of_the_original() {
         let p = MemPersister::new();
-        p.save(vec![1], Some(vec![1]));
+        p.save(vec![1], bytes(&[1]));
         let after_crash = p.copy();
         // The killed instance keeps writing to its own persister...
-        p.save(vec![2], Some(vec![2]));
+        p.save(vec![2], bytes(&[2]));
         // ...which the restarted instance never sees.
         assert_eq!(after_crash.read_raft_state(), vec![1]);
         assert_eq!(after_crash.read_snapshot(), vec![1]);
-        after_crash.save(vec![3], None);
+        after_crash.save(vec![3], bytes(&[1]));
         assert_eq!(p.read_raft_state(), vec![2]);
     }
 
@@ -114,7 +137,7 @@ mod tests {
     fn clones_share_one_store() {
         let p = MemPersister::new();
         let handle: Arc<dyn Persister> = Arc::new(p.clone());
-        handle.save(vec![4], None);
+        handle.save(vec![4], bytes(&[]));
         assert_eq!(p.read_raft_state(), vec![4]);
     }
 }

@@ -262,7 +262,6 @@ impl Raft {
         }
         let Output {
             persist,
-            snapshot,
             messages,
             reply,
             apply,
@@ -271,9 +270,9 @@ impl Raft {
         if persist {
             let State { core, saver, .. } = &mut *state;
             let encoded = saver.encode(core);
-            // One save for both, so a crash never leaves a snapshot without its log (a new
-            // snapshot always comes with `persist`: it changes the log).
-            self.inner.persister.save(encoded, snapshot);
+            // The persister's save replaces both, so the snapshot goes with every save (a
+            // shared pointer, not a copy): a save without it would erase it.
+            self.inner.persister.save(encoded, core.snapshot().clone());
         }
         for (to, request) in messages {
             self.spawn_send(to, request);

@@ -107,6 +107,11 @@ impl Applied {
     }
 }
 
+/// What a peer's Raft is given in place of its persister: the harness's own tests use it
+/// to run a mistaken Raft (one that forgets its snapshot, say) and show that the course
+/// tests catch it.
+pub type WrapPersister = Arc<dyn Fn(MemPersister) -> Arc<dyn Persister> + Send + Sync>;
+
 /// One test's cluster.
 pub struct Tester {
     net: Network,
@@ -119,6 +124,7 @@ pub struct Tester {
     connected: Vec<bool>,
     /// Peers snapshot every [`SNAPSHOT_INTERVAL`] entries (the course's `applierSnap`).
     snapshots: bool,
+    wrap: Option<WrapPersister>,
     applied: Arc<Mutex<Applied>>,
     started: Duration,
     rpcs_at_start: u64,
@@ -144,7 +150,28 @@ impl Tester {
         Tester::build(n, unreliable, true)
     }
 
+    /// As [`Tester::new`] or [`Tester::with_snapshots`], but each peer's Raft gets
+    /// `wrap(persister)` instead of its persister, while the tester itself reads the
+    /// persister as it is (for the harness's own tests; see [`WrapPersister`]).
+    pub fn with_wrapped_persisters(
+        n: usize,
+        unreliable: bool,
+        snapshots: bool,
+        wrap: WrapPersister,
+    ) -> Tester {
+        Tester::build_with(n, unreliable, snapshots, Some(wrap))
+    }
+
     fn build(n: usize, unreliable: bool, snapshots: bool) -> Tester {
+        Tester::build_with(n, unreliable, snapshots, None)
+    }
+
+    fn build_with(
+        n: usize,
+        unreliable: bool,
+        snapshots: bool,
+        wrap: Option<WrapPersister>,
+    ) -> Tester {
         let net = Network::new();
         net.set_reliable(!unreliable);
         net.set_long_delays(true);
@@ -157,6 +184,7 @@ impl Tester {
             end_names: vec![Vec::new(); n],
             connected: vec![false; n],
             snapshots,
+            wrap,
             applied: Arc::new(Mutex::new(Applied {
                 logs: vec![BTreeMap::new(); n],
                 last_applied: vec![0; n],
@@ -245,7 +273,11 @@ impl Tester {
         tracing::info!(target: "harness", peer = i, "start");
         let _span = sim::server_span(None, i).entered();
         let (apply_tx, apply_rx) = mpsc::unbounded_channel();
-        let raft = Raft::new(ends, i, Arc::new(persister), apply_tx);
+        let persister: Arc<dyn Persister> = match &self.wrap {
+            Some(wrap) => wrap(persister),
+            None => Arc::new(persister),
+        };
+        let raft = Raft::new(ends, i, persister, apply_tx);
         let applier = if self.snapshots {
             tokio::spawn(applier_snap(
                 i,

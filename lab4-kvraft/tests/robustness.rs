@@ -19,7 +19,7 @@ fn a_snapshot_that_does_not_decode_is_an_error() {
     sim::run(|| async {
         let net = Network::new();
         let persister = MemPersister::new();
-        persister.save(Vec::new(), Some(vec![0xff; 7]));
+        persister.save(Vec::new(), Arc::from(vec![0xff; 7]));
         let started = Rsm::try_start(
             ends(&net, 3),
             0,
@@ -36,7 +36,7 @@ fn a_raft_state_that_does_not_decode_is_an_error() {
     sim::run(|| async {
         let net = Network::new();
         let persister = MemPersister::new();
-        persister.save(vec![0xff; 5], None);
+        persister.save(vec![0xff; 5], Arc::from(Vec::new()));
         let started = Rsm::try_start(
             ends(&net, 3),
             0,
@@ -53,7 +53,7 @@ fn a_server_that_cannot_restore_stays_stopped() {
     sim::run(|| async {
         let net = Network::new();
         let persister = MemPersister::new();
-        persister.save(Vec::new(), Some(b"not a snapshot".to_vec()));
+        persister.save(Vec::new(), Arc::from(&b"not a snapshot"[..]));
         let server = KvServer::start(ends(&net, 3), 1, Arc::new(persister), Some(1000));
         assert!(server.rsm().killed());
         assert!(server.raft().killed());

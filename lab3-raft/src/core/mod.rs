@@ -36,6 +36,7 @@ use log::{Entry, Log};
 use messages::{Request, Response};
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 use std::fmt;
+use std::sync::Arc;
 
 /// Timing, in ticks. The driver ticks every [`Config::tick`]; the course allows at most
 /// ten heartbeats a second and wants a new leader within five seconds.
@@ -98,17 +99,15 @@ pub enum Input {
 }
 
 /// What the driver must do after a step, in this order: persist the durable state if
-/// `persist` is set (with `snapshot`, in the same save, if that is set), then send
-/// `messages` and `reply`, then deliver `apply` in order.
+/// `persist` is set (together with [`Core::snapshot`], in one save: the persister's `save`
+/// replaces both), then send `messages` and `reply`, then deliver `apply` in order.
 /// Persisting first means no vote, no acknowledged entry and no new term leaves this peer
 /// before it is durable (the paper's rule for stable storage; checklist G14).
 #[must_use]
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Output {
-    /// The durable state (`current_term`, `voted_for`, the log) changed.
+    /// The durable state (`current_term`, `voted_for`, the log, the snapshot) changed.
     pub persist: bool,
-    /// A new snapshot, to be saved together with the durable state.
-    pub snapshot: Option<Vec<u8>>,
     /// Requests to send: (peer, request).
     pub messages: Vec<(usize, Request)>,
     /// The reply to an [`Input::Request`].
@@ -190,8 +189,9 @@ pub struct Core {
     voted_for: Option<usize>,
     log: Log,
     /// The service's snapshot that covers the log up to `last_included_index` (empty if
-    /// none), kept to send to followers that need it.
-    snapshot: Vec<u8>,
+    /// none), kept to send to followers that need it and to save with every persist.
+    /// Shared bytes, so that saving it costs no copy.
+    snapshot: Arc<[u8]>,
     /// Counts changes to the log, so a step can tell whether it must be persisted.
     log_version: u64,
 
@@ -234,7 +234,7 @@ impl Core {
             current_term: 0,
             voted_for: None,
             log: Log::new(),
-            snapshot: Vec::new(),
+            snapshot: Arc::from(&[][..]),
             log_version: 0,
             commit_index: 0,
             last_applied: 0,
@@ -267,7 +267,7 @@ impl Core {
         core.current_term = durable.current_term;
         core.voted_for = durable.voted_for;
         core.log = durable.log;
-        core.snapshot = snapshot;
+        core.snapshot = Arc::from(snapshot);
         core.commit_index = core.log.last_included_index();
         core.last_applied = core.log.last_included_index();
         core
@@ -293,8 +293,9 @@ impl Core {
         &self.log
     }
 
-    /// The snapshot that covers the log up to `last_included_index` (empty if none).
-    pub fn snapshot(&self) -> &[u8] {
+    /// The snapshot that covers the log up to `last_included_index` (empty if none): what
+    /// the driver saves with the durable state.
+    pub fn snapshot(&self) -> &Arc<[u8]> {
         &self.snapshot
     }
 
@@ -348,10 +349,6 @@ impl Core {
         self.collect_committed();
         let mut out = std::mem::take(&mut self.out);
         out.persist = before != (self.current_term, self.voted_for, self.log_version);
-        debug_assert!(
-            out.snapshot.is_none() || out.persist,
-            "a snapshot changes the log"
-        );
         #[cfg(any(test, debug_assertions))]
         self.check_invariants();
         out

@@ -11,6 +11,7 @@
 use super::Core;
 use super::messages::{InstallSnapshotArgs, InstallSnapshotReply, Request};
 use common::ApplyMsg;
+use std::sync::Arc;
 
 impl Core {
     /// The service's snapshot through `index`. Ignored if an equal or later snapshot is
@@ -28,9 +29,9 @@ impl Core {
             );
             return;
         }
+        // The snapshot changes the log (compact_log), so this step persists it.
         self.compact_log(index);
-        self.snapshot = data.clone();
-        self.out.snapshot = Some(data);
+        self.snapshot = Arc::from(data);
         tracing::debug!(
             peer = self.me,
             term = self.current_term,
@@ -46,7 +47,7 @@ impl Core {
             leader_id: self.me,
             last_included_index: self.log.last_included_index(),
             last_included_term: self.log.last_included_term(),
-            data: self.snapshot.clone(),
+            data: self.snapshot.to_vec(),
         };
         self.out
             .messages
@@ -78,8 +79,7 @@ impl Core {
             return reply;
         }
         self.install_snapshot_in_log(index, args.last_included_term);
-        self.snapshot = args.data.clone();
-        self.out.snapshot = Some(args.data.clone());
+        self.snapshot = Arc::from(&args.data[..]);
         self.commit_index = index;
         self.last_applied = index;
         self.out.apply.push(ApplyMsg::Snapshot {

@@ -78,7 +78,11 @@ pub fn finish(args: &Args, tests: &[TestCase], results: &[RunResult]) -> Result<
         let wall = mean(mine.iter().map(|r| r.wall.as_secs_f64())).unwrap_or(0.0);
         let virt = mean(mine.iter().filter_map(|r| r.course).map(|c| c.virtual_secs));
         let rpcs = mean(mine.iter().filter_map(|r| r.course?.rpcs).map(|n| n as f64));
-        let bytes = mean(mine.iter().filter_map(|r| r.course?.bytes).map(|n| n as f64));
+        let bytes = mean(
+            mine.iter()
+                .filter_map(|r| r.course?.bytes)
+                .map(|n| n as f64),
+        );
         let fmt = |x: Option<f64>, p: usize| x.map_or("-".to_string(), |x| format!("{x:.p$}"));
         println!(
             "{:<width$} {:>6} {:>6} {:>9.3} {:>10} {:>9} {:>10}",
