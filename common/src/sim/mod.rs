@@ -29,12 +29,14 @@
 
 mod json_log;
 mod logging;
+mod replay;
 mod time;
 pub mod trace;
 mod world;
 
 pub use rand::RngExt;
 pub use rand::rngs::StdRng;
+pub use replay::replay_command;
 pub use time::sleep;
 
 /// `tokio::spawn`, with the task kept in the current tracing span: a server's tasks stay
@@ -461,26 +463,6 @@ pub fn test_name() -> Option<String> {
 /// The seed of the world running on this thread, or `None` outside a world.
 pub fn try_seed() -> Option<u64> {
     world::try_current().map(|w| w.seed)
-}
-
-/// The command that replays this test binary's current test with `seed`.
-pub fn replay_command(seed: u64) -> String {
-    let package = std::env::var("CARGO_PKG_NAME").unwrap_or_else(|_| "<package>".into());
-    let exe = std::env::current_exe().ok();
-    let stem = exe
-        .as_ref()
-        .and_then(|p| p.file_stem())
-        .and_then(|s| s.to_str())
-        .unwrap_or("");
-    // Test binaries are named `<target>-<hash>`.
-    let target = stem.rsplit_once('-').map_or(stem, |(t, _)| t);
-    let target_flag = if target.is_empty() || target == package.replace('-', "_") {
-        "--lib".to_string()
-    } else {
-        format!("--test {target}")
-    };
-    let test = test_name().unwrap_or_else(|| "<test name>".to_string());
-    format!("LAB_SEED={seed} cargo test -p {package} {target_flag} -- --exact {test} --nocapture")
 }
 
 #[cfg(test)]
