@@ -204,6 +204,11 @@ impl Network {
         self.bump();
     }
 
+    /// Whether end `end` exists and is enabled.
+    pub fn is_enabled(&self, end: &str) -> bool {
+        self.state().ends.get(end).is_some_and(|e| e.enabled)
+    }
+
     /// Requests delivered to the server called `server` (0 if there is none).
     pub fn count(&self, server: &str) -> u64 {
         self.state().servers.get(server).map_or(0, Server::count)

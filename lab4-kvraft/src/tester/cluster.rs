@@ -174,6 +174,29 @@ impl<S: Replica> Cluster<S> {
         }
     }
 
+    /// The course's shardkv `StartServer` connections: enables replica `i`'s ends to every
+    /// replica, and those of the running replicas to it. The ends of replicas that are shut
+    /// down stay disabled, so a restart never revives a dead server's ends.
+    pub fn connect_server(&self, i: usize) {
+        tracing::info!(target: "harness", group = self.group.as_deref(), peer = i, "connect server");
+        let members = self.members();
+        let all = self.all();
+        for &j in &all {
+            self.net.enable(&members.end_names[i][j], true);
+            if members.servers[j].is_some()
+                && let Some(name) = members.end_names[j].get(i)
+            {
+                self.net.enable(name, true);
+            }
+        }
+    }
+
+    /// The names of replica `i`'s ends to its peers, in peer order (for the harness's own
+    /// tests of what a shutdown disables).
+    pub fn end_names_of(&self, i: usize) -> Vec<String> {
+        self.members().end_names[i].clone()
+    }
+
     /// The course's `partition(p1, p2)`: replicas talk within their group only.
     pub fn partition(&self, p1: &[usize], p2: &[usize]) {
         tracing::info!(target: "harness", group = self.group.as_deref(), ?p1, ?p2, "partition");

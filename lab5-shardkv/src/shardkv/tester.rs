@@ -22,6 +22,11 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Mutex;
 
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Every critical section is one assignment or read.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The groups' gids: `GIDS[gi]` is group `gi`'s.
 pub const GIDS: [u64; 3] = [100, 101, 102];
 
@@ -33,6 +38,8 @@ pub const TEST_LIMIT: Duration = Duration::from_secs(120);
 
 lab4_kvraft::impl_replica!(ShardKv);
 
+type CtrlerEnds = Arc<std::sync::Mutex<Vec<Vec<Vec<String>>>>>;
+
 /// One shardkv test's world.
 pub struct Tester {
     net: Network,
@@ -42,6 +49,9 @@ pub struct Tester {
     ctrler_clerk: Mutex<ctrler::Clerk>,
     max_raft_state: Option<usize>,
     make_end: MakeEnd,
+    /// `ctrler_ends[gi][i]`: the names of the ends server `i` of group `gi` was started
+    /// with to the controllers (the course's `mendnames`), disabled when it shuts down.
+    ctrler_ends: CtrlerEnds,
     history: KvHistory,
     /// Virtual time at [`Tester::begin`].
     started: std::sync::Mutex<Duration>,
@@ -61,17 +71,26 @@ impl Tester {
                 end
             })
         };
+        let ctrler_ends: CtrlerEnds =
+            Arc::new(std::sync::Mutex::new(vec![
+                vec![Vec::new(); SERVERS];
+                GIDS.len()
+            ]));
         let groups = GIDS
             .iter()
-            .map(|&gid| {
+            .enumerate()
+            .map(|(gi, &gid)| {
                 let (network, make_end) = (net.clone(), make_end.clone());
                 let ctrler_names = ctrlers.names().to_vec();
-                let start = move |ends, me, persister| {
+                let ctrler_ends = ctrler_ends.clone();
+                let start = move |ends, me: usize, persister| {
                     // Its ends to the controllers are enabled at once, as the course's.
                     let to_ctrlers = network.make_ends_to(&ctrler_names);
                     for end in &to_ctrlers {
                         network.enable(end.name(), true);
                     }
+                    lock(&ctrler_ends)[gi][me] =
+                        to_ctrlers.iter().map(|e| e.name().to_string()).collect();
                     ShardKv::start(
                         ends,
                         me,
@@ -99,6 +118,7 @@ impl Tester {
             groups,
             max_raft_state,
             make_end,
+            ctrler_ends,
             history: KvHistory::new(),
             started: std::sync::Mutex::new(sim::now()),
         };
@@ -134,30 +154,41 @@ impl Tester {
 
     /// The course's `StartGroup(gi)`: starts every server of group `gi`, connected.
     pub fn start_group(&self, gi: usize) {
-        let group = &self.groups[gi];
         for i in 0..SERVERS {
-            group.start_server(i);
+            self.start_server(gi, i);
         }
-        // The course's shardkv servers start with their ends enabled.
-        group.connect_all();
     }
 
-    /// The course's `StartServer(gi, i)`: starts server `i` of group `gi`, connected to
-    /// its group.
+    /// The course's `StartServer(gi, i)`: starts server `i` of group `gi` with its ends
+    /// enabled (the course's shardkv servers start connected). Only its own ends, and the
+    /// running servers' ends to it, are enabled: a dead server's stay disabled.
     pub fn start_server(&self, gi: usize, i: usize) {
         self.groups[gi].start_server(i);
-        self.groups[gi].connect_all();
+        self.groups[gi].connect_server(i);
     }
 
-    /// The course's `ShutdownServer(gi, i)`.
+    /// The course's `ShutdownServer(gi, i)`: as [`Cluster::shutdown_server`], and its
+    /// ends to the controllers are disabled too, so nothing it could still send reaches
+    /// anyone.
     pub fn shutdown_server(&self, gi: usize, i: usize) {
         self.groups[gi].shutdown_server(i);
+        for name in &lock(&self.ctrler_ends)[gi][i] {
+            self.net.enable(name, false);
+        }
+    }
+
+    /// The names of the ends server `i` of group `gi` has to its group and to the
+    /// controllers (for the harness's own tests of what a shutdown disables).
+    pub fn end_names_of(&self, gi: usize, i: usize) -> Vec<String> {
+        let mut names = self.groups[gi].end_names_of(i);
+        names.extend(lock(&self.ctrler_ends)[gi][i].iter().cloned());
+        names
     }
 
     /// The course's `ShutdownGroup(gi)`.
     pub fn shutdown_group(&self, gi: usize) {
         for i in 0..SERVERS {
-            self.groups[gi].shutdown_server(i);
+            self.shutdown_server(gi, i);
         }
     }
 
