@@ -7,8 +7,16 @@
 //!    on state a crash could lose);
 //! 2. start one task per outgoing request, which awaits the reply and steps the core with
 //!    it (a slow or dead peer delays nobody else);
-//! 3. hand committed entries to the service on its unbounded channel, in index order
-//!    (the send never blocks, so the service can never stall the protocol).
+//! 3. queue committed entries for the applier task, in index order.
+//!
+//! The apply channel is bounded (capacity 1: the closest Tokio has to the course's
+//! unbuffered `applyCh`), so a send can wait for the service. That wait must never hold
+//! the lock: the service calls back into Raft ([`Raft::snapshot`]) from the very task that
+//! reads the channel, and a Raft that delivered under its lock would deadlock there (the
+//! course's "four-way deadlock"). So one applier task per peer delivers the queue: it
+//! waits for a free slot with no lock held, then takes the next message under the lock
+//! and sends it into the slot it reserved. The protocol never waits for the service; the
+//! queue holds what the service has not taken yet.
 //!
 //! Events come from: a ticker task (one tick every [`Config::tick`]), the `Raft` service's
 //! handlers (incoming RPCs, answered with the core's reply), the reply tasks, and the
@@ -17,7 +25,7 @@
 //! lock is never held across an `.await`.
 //!
 //! After [`Raft::kill`] (checked under the same lock) the peer does nothing: no step,
-//! no persist, no send, no reply, no apply. That is what lets a tester copy the persister
+//! no persist, no send, no reply, no apply (the applier checks before each message). That is what lets a tester copy the persister
 //! right after `kill` and be sure the killed instance writes nothing more that counts.
 
 use crate::core::messages::{
@@ -30,9 +38,11 @@ use common::labrpc::{ClientEnd, Service};
 use common::persister::Persister;
 use common::sim::{self, RngExt};
 use futures::future::Either;
+use std::collections::VecDeque;
 use std::future::{self as future, Pending, Ready};
 use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::Notify;
+use tokio::sync::mpsc::Sender;
 
 /// A Raft peer: a cheap, cloneable handle (the course's `*Raft`).
 #[derive(Clone)]
@@ -44,20 +54,25 @@ struct Inner {
     me: usize,
     peers: Vec<ClientEnd>,
     persister: Arc<dyn Persister>,
-    apply_tx: UnboundedSender<ApplyMsg>,
     state: Mutex<State>,
+    /// Wakes the applier: messages were queued, or the peer was killed.
+    to_apply_changed: Notify,
 }
 
 struct State {
     core: Core,
     saver: persist::Saver,
+    /// Committed entries (and installed snapshots) the service has not been handed yet,
+    /// in index order.
+    to_apply: VecDeque<ApplyMsg>,
     killed: bool,
 }
 
 impl Raft {
     /// Starts peer `me` of the cluster whose ends are `peers` (one per peer, in peer order;
     /// `peers[me]` is never called), restoring its state from `persister`. Committed
-    /// entries go to `apply_tx`. Spawns its tasks on the current runtime and returns at once.
+    /// entries go to `apply_tx` (bounded; see the module documentation). Spawns its tasks
+    /// on the current runtime and returns at once.
     ///
     /// A persisted state that cannot be restored is logged as an error, and the peer stays
     /// stopped ([`Raft::killed`]): starting it empty could make it vote twice in a term or
@@ -69,7 +84,7 @@ impl Raft {
         peers: Vec<ClientEnd>,
         me: usize,
         persister: Arc<dyn Persister>,
-        apply_tx: UnboundedSender<ApplyMsg>,
+        apply_tx: Sender<ApplyMsg>,
     ) -> Raft {
         let saved = persister.read_raft_state();
         match persist::decode(&saved, peers.len()) {
@@ -77,7 +92,7 @@ impl Raft {
             Err(e) => {
                 tracing::error!(peer = me, bytes = saved.len(), error = %e, "cannot restore; the peer stays stopped");
                 let core = Core::new(me, peers.len(), Config::default(), 0);
-                let raft = Raft::build(peers, me, persister, apply_tx, core);
+                let raft = Raft::build(peers, me, persister, core);
                 raft.kill();
                 raft
             }
@@ -95,7 +110,7 @@ impl Raft {
         peers: Vec<ClientEnd>,
         me: usize,
         persister: Arc<dyn Persister>,
-        apply_tx: UnboundedSender<ApplyMsg>,
+        apply_tx: Sender<ApplyMsg>,
     ) -> Result<Raft, RestoreError> {
         let durable = persist::decode(&persister.read_raft_state(), peers.len())?;
         Ok(Raft::start_from(peers, me, persister, apply_tx, durable))
@@ -106,7 +121,7 @@ impl Raft {
         peers: Vec<ClientEnd>,
         me: usize,
         persister: Arc<dyn Persister>,
-        apply_tx: UnboundedSender<ApplyMsg>,
+        apply_tx: Sender<ApplyMsg>,
         durable: Option<Durable>,
     ) -> Raft {
         let config = Config::default();
@@ -124,29 +139,25 @@ impl Raft {
             }
             None => Core::new(me, peers.len(), config, seed),
         };
-        let raft = Raft::build(peers, me, persister, apply_tx, core);
+        let raft = Raft::build(peers, me, persister, core);
         raft.spawn_ticker(config.tick);
+        raft.spawn_applier(apply_tx);
         raft
     }
 
-    fn build(
-        peers: Vec<ClientEnd>,
-        me: usize,
-        persister: Arc<dyn Persister>,
-        apply_tx: UnboundedSender<ApplyMsg>,
-        core: Core,
-    ) -> Raft {
+    fn build(peers: Vec<ClientEnd>, me: usize, persister: Arc<dyn Persister>, core: Core) -> Raft {
         Raft {
             inner: Arc::new(Inner {
                 me,
                 peers,
                 persister,
-                apply_tx,
                 state: Mutex::new(State {
                     core,
                     saver: persist::Saver::new(),
+                    to_apply: VecDeque::new(),
                     killed: false,
                 }),
+                to_apply_changed: Notify::new(),
             }),
         }
     }
@@ -188,6 +199,7 @@ impl Raft {
             tracing::debug!(peer = self.inner.me, "killed");
         }
         state.killed = true;
+        self.inner.to_apply_changed.notify_one();
     }
 
     /// Whether [`Raft::kill`] was called.
@@ -277,9 +289,9 @@ impl Raft {
         for (to, request) in messages {
             self.spawn_send(to, request);
         }
-        for msg in apply {
-            // The service may have gone (its receiver dropped); nothing then waits for it.
-            let _ = self.inner.apply_tx.send(msg);
+        if !apply.is_empty() {
+            state.to_apply.extend(apply);
+            self.inner.to_apply_changed.notify_one();
         }
         Some(Answer { reply, proposed })
     }
@@ -317,6 +329,44 @@ impl Raft {
                 }
                 Err(e) => {
                     tracing::trace!(peer = raft.inner.me, to, method = request.method(), error = %e, "no reply");
+                }
+            }
+        });
+    }
+
+    /// Hands the queued messages to the service, in order, until killed or until the
+    /// service drops its receiver (see the module documentation).
+    fn spawn_applier(&self, apply_tx: Sender<ApplyMsg>) {
+        let raft = self.clone();
+        sim::spawn(async move {
+            loop {
+                // Wait, with no lock held, until there is something to hand over...
+                loop {
+                    let changed = raft.inner.to_apply_changed.notified();
+                    {
+                        let state = raft.state();
+                        if state.killed {
+                            return;
+                        }
+                        if !state.to_apply.is_empty() {
+                            break;
+                        }
+                    }
+                    changed.await;
+                }
+                // ...and until the service has room for it.
+                let Ok(slot) = apply_tx.reserve().await else {
+                    return; // the service is gone
+                };
+                let msg = {
+                    let mut state = raft.state();
+                    if state.killed {
+                        return;
+                    }
+                    state.to_apply.pop_front()
+                };
+                if let Some(msg) = msg {
+                    slot.send(msg);
                 }
             }
         });

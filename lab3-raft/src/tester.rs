@@ -5,6 +5,13 @@
 //! Every peer's applied commands are checked as they arrive: two peers applying different
 //! commands at one index, or a peer applying out of order, fails the test at once (the
 //! course's `log.Fatalf("apply error")`), as a panic that fails the simulated world.
+//!
+//! As in the course, each peer's apply channel holds at most one message (the course's is
+//! unbuffered; capacity 1 is the closest Tokio has), the snapshot applier calls
+//! [`Raft::snapshot`] from the task that reads the channel, and a crashed peer's applier
+//! keeps reading its channel: what a killed instance still delivers is checked too. Each
+//! applier checks the order of its own instance's messages, so a late message of a killed
+//! instance is judged against what that instance applied, not its successor.
 
 use crate::Raft;
 use common::ApplyMsg;
@@ -16,7 +23,6 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 
 /// The course's `RaftElectionTimeout`: tests wait this long for an election to settle.
 pub const RAFT_ELECTION_TIMEOUT: Duration = Duration::from_millis(1000);
@@ -51,8 +57,6 @@ struct Applied {
     /// Per peer: the commands it applied, by index. Kept across restarts, as the course's,
     /// and replaced by the contents of a snapshot when one is installed.
     logs: Vec<BTreeMap<u64, Vec<u8>>>,
-    /// Per peer: the last index applied (snapshot appliers only).
-    last_applied: Vec<u64>,
     /// The highest index any peer applied.
     max_index: u64,
 }
@@ -89,8 +93,9 @@ impl Applied {
             .unwrap_or_else(|e| panic!("encoding a snapshot: {e}"))
     }
 
-    /// The course's `ingestSnap`: replaces peer `i`'s applied commands by a snapshot's.
-    fn ingest(&mut self, i: usize, snapshot: &[u8], index: Option<u64>) {
+    /// The course's `ingestSnap`: replaces peer `i`'s applied commands by a snapshot's;
+    /// returns the last index it holds.
+    fn ingest(&mut self, i: usize, snapshot: &[u8], index: Option<u64>) -> u64 {
         let (last, commands): (u64, Vec<Vec<u8>>) = common::codec::decode(snapshot)
             .unwrap_or_else(|e| panic!("apply error: server {i} snapshot does not decode: {e}"));
         if let Some(index) = index {
@@ -103,7 +108,7 @@ impl Applied {
         for (k, command) in (1..).zip(commands) {
             self.check_and_record(i, k, command);
         }
-        self.last_applied[i] = last;
+        last
     }
 }
 
@@ -117,7 +122,6 @@ pub struct Tester {
     net: Network,
     n: usize,
     rafts: Vec<Option<Raft>>,
-    appliers: Vec<Option<JoinHandle<()>>>,
     saved: Vec<Option<MemPersister>>,
     /// `end_names[i][j]`: the end peer `i` uses to call peer `j`.
     end_names: Vec<Vec<String>>,
@@ -179,7 +183,6 @@ impl Tester {
             net,
             n,
             rafts: vec![None; n],
-            appliers: (0..n).map(|_| None).collect(),
             saved: vec![None; n],
             end_names: vec![Vec::new(); n],
             connected: vec![false; n],
@@ -187,7 +190,6 @@ impl Tester {
             wrap,
             applied: Arc::new(Mutex::new(Applied {
                 logs: vec![BTreeMap::new(); n],
-                last_applied: vec![0; n],
                 max_index: 0,
             })),
             started: Duration::ZERO,
@@ -241,9 +243,7 @@ impl Tester {
             let _span = sim::server_span(None, i).entered();
             raft.kill();
         }
-        if let Some(applier) = self.appliers[i].take() {
-            applier.abort();
-        }
+        // Its applier keeps reading the channel until the killed instance drops it.
         if let Some(saved) = &self.saved[i] {
             self.saved[i] = Some(saved.copy());
         }
@@ -261,38 +261,51 @@ impl Tester {
             None => MemPersister::new(),
         };
         self.saved[i] = Some(persister.clone());
-        {
-            let mut applied = self.applied();
-            applied.last_applied[i] = 0;
-            // Like a service restoring its state: what the snapshot holds is applied.
+        // Like a service restoring its state: what the snapshot holds is applied.
+        let last_applied = {
             let snapshot = persister.read_snapshot();
-            if !snapshot.is_empty() {
-                applied.ingest(i, &snapshot, None);
+            if snapshot.is_empty() {
+                0
+            } else {
+                self.applied().ingest(i, &snapshot, None)
             }
-        }
+        };
         tracing::info!(target: "harness", peer = i, "start");
         let _span = sim::server_span(None, i).entered();
-        let (apply_tx, apply_rx) = mpsc::unbounded_channel();
+        let (apply_tx, apply_rx) = mpsc::channel(1);
         let persister: Arc<dyn Persister> = match &self.wrap {
             Some(wrap) => wrap(persister),
             None => Arc::new(persister),
         };
         let raft = Raft::new(ends, i, persister, apply_tx);
-        let applier = if self.snapshots {
-            tokio::spawn(applier_snap(
-                i,
-                apply_rx,
-                self.applied.clone(),
-                raft.clone(),
-            ))
-        } else {
-            tokio::spawn(applier(i, apply_rx, self.applied.clone()))
-        };
-        self.appliers[i] = Some(applier);
+        self.spawn_applier(i, apply_rx, &raft, last_applied);
         let server = Server::new();
         server.add_service(raft.service());
         self.net.add_server(&server_name(i), server);
         self.rafts[i] = Some(raft);
+    }
+
+    /// Starts the task that reads and checks what instance `raft` of peer `i` applies,
+    /// until the instance drops its end of the channel (a crash does not stop it).
+    fn spawn_applier(
+        &self,
+        i: usize,
+        apply_rx: mpsc::Receiver<ApplyMsg>,
+        raft: &Raft,
+        last_applied: u64,
+    ) {
+        let applied = self.applied.clone();
+        if self.snapshots {
+            tokio::spawn(applier_snap(
+                i,
+                apply_rx,
+                applied,
+                raft.clone(),
+                last_applied,
+            ));
+        } else {
+            tokio::spawn(applier(i, apply_rx, applied));
+        }
     }
 
     /// The course's `connect(i)`: enables `i`'s ends to connected peers and theirs to `i`.
@@ -539,9 +552,6 @@ impl Tester {
                 let _span = sim::server_span(None, i).entered();
                 raft.kill();
             }
-            if let Some(applier) = self.appliers[i].take() {
-                applier.abort();
-            }
         }
     }
 }
@@ -554,11 +564,7 @@ impl Drop for Tester {
 
 /// The course's `applier`: records what peer `i` applies, failing the test if it differs
 /// from what another peer applied at that index, or comes out of order.
-async fn applier(
-    i: usize,
-    mut apply_rx: mpsc::UnboundedReceiver<ApplyMsg>,
-    applied: Arc<Mutex<Applied>>,
-) {
+async fn applier(i: usize, mut apply_rx: mpsc::Receiver<ApplyMsg>, applied: Arc<Mutex<Applied>>) {
     while let Some(msg) = apply_rx.recv().await {
         let ApplyMsg::Command { index, command, .. } = msg else {
             continue;
@@ -574,13 +580,15 @@ async fn applier(
 }
 
 /// The course's `applierSnap`: as [`applier`], but commands must come exactly in order
-/// after the last one or the last snapshot, snapshots replace what was applied, and every
-/// [`SNAPSHOT_INTERVAL`] entries the peer is told to snapshot.
+/// after the last one or the last snapshot (`last_applied`: what the instance started
+/// from), snapshots replace what was applied, and every [`SNAPSHOT_INTERVAL`] entries the
+/// peer is told to snapshot, from this task, as the course's applier does.
 async fn applier_snap(
     i: usize,
-    mut apply_rx: mpsc::UnboundedReceiver<ApplyMsg>,
+    mut apply_rx: mpsc::Receiver<ApplyMsg>,
     applied: Arc<Mutex<Applied>>,
     raft: Raft,
+    mut last_applied: u64,
 ) {
     while let Some(msg) = apply_rx.recv().await {
         let snapshot = {
@@ -589,17 +597,17 @@ async fn applier_snap(
                 ApplyMsg::Snapshot {
                     index, snapshot, ..
                 } => {
-                    applied.ingest(i, &snapshot, Some(index));
+                    last_applied = applied.ingest(i, &snapshot, Some(index));
                     None
                 }
                 ApplyMsg::Command { index, command, .. } => {
-                    let expected = applied.last_applied[i] + 1;
+                    let expected = last_applied + 1;
                     assert_eq!(
                         index, expected,
                         "apply error: server {i} apply out of order, expected index {expected}, got {index}"
                     );
                     applied.check_and_record(i, index, command);
-                    applied.last_applied[i] = index;
+                    last_applied = index;
                     ((index + 1) % SNAPSHOT_INTERVAL == 0)
                         .then(|| (index, applied.snapshot(i, index)))
                 }
@@ -608,5 +616,44 @@ async fn applier_snap(
         if let Some((index, data)) = snapshot {
             raft.snapshot(index, data);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use common::sim::Builder;
+
+    /// What a crashed instance still delivers is checked, as the course's applier keeps
+    /// reading a killed Raft's channel: here peer 0's instance, as a Raft whose `kill`
+    /// does not stop its deliveries, applies a command that contradicts the others after
+    /// its crash.
+    #[test]
+    fn a_killed_instances_late_apply_is_still_checked() {
+        let failure = Builder::new()
+            .seed(1)
+            .try_run(|| async {
+                let mut t = Tester::new(3, false);
+                t.one(cmd(1), 3, false).await;
+                let (apply_tx, apply_rx) = mpsc::channel(1);
+                let raft = t.raft(0).expect("peer 0 runs").clone();
+                t.spawn_applier(0, apply_rx, &raft, 0);
+                t.crash1(0);
+                let late = ApplyMsg::Command {
+                    index: 1,
+                    term: 1,
+                    command: cmd(666),
+                };
+                apply_tx.send(late).await.expect("the applier still reads");
+                sim::sleep(RAFT_ELECTION_TIMEOUT).await;
+            })
+            .expect_err("a contradicting late apply must fail the test");
+        assert!(
+            failure
+                .message
+                .contains("apply error: commit index=1 server=0 666 != server=0 1"),
+            "{}",
+            failure.message
+        );
     }
 }

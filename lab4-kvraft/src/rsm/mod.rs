@@ -21,7 +21,9 @@
 //! One mutex guards the machine and the waiters. It is taken before Raft's (in `submit`,
 //! around `start`, so the waiter is registered before its entry can be applied), and Raft
 //! never calls back into the service while holding its own lock: applied entries arrive
-//! on an unbounded channel. So there is no lock cycle (checklist G18).
+//! on the apply channel from Raft's applier task, which holds no lock while it waits for
+//! the service. So there is no lock cycle (checklist G18), and the apply task may call
+//! [`Raft::snapshot`] while Raft waits to hand it the next entry.
 //!
 //! - A leader commits entries of earlier terms only by committing one of its own (Raft
 //!   §5.4.2). A new leader that gets no requests (a shardkv group whose shards all moved
@@ -193,7 +195,7 @@ impl<M: StateMachine> Rsm<M> {
             Ok(rsm) => rsm,
             Err((e, machine)) => {
                 tracing::error!(peer = me, error = %e, "cannot restore; the replica stays stopped");
-                let (apply_tx, _) = mpsc::unbounded_channel();
+                let (apply_tx, _) = mpsc::channel(1);
                 let raft = Raft::new(servers, me, persister.clone(), apply_tx);
                 raft.kill();
                 let rsm = Rsm::build(me, raft, persister, max_raft_state, machine, 0);
@@ -224,7 +226,7 @@ impl<M: StateMachine> Rsm<M> {
                 Err(e) => return Err((StartError::Snapshot(e), machine)),
             }
         };
-        let (apply_tx, apply_rx) = mpsc::unbounded_channel();
+        let (apply_tx, apply_rx) = mpsc::channel(1);
         let raft = match Raft::try_new(servers, me, persister.clone(), apply_tx) {
             Ok(raft) => raft,
             Err(e) => return Err((StartError::Raft(e), machine)),
@@ -364,7 +366,7 @@ impl<M: StateMachine> Rsm<M> {
     /// Applies what Raft delivers, in order, until the replica is killed. Takes every
     /// message already queued before it considers a snapshot, so a burst of commits costs
     /// one snapshot, not one per entry.
-    async fn run_applier(self, mut apply_rx: mpsc::UnboundedReceiver<ApplyMsg>) {
+    async fn run_applier(self, mut apply_rx: mpsc::Receiver<ApplyMsg>) {
         while let Some(msg) = apply_rx.recv().await {
             let mut state = self.state();
             if state.killed {
