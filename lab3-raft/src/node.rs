@@ -352,10 +352,15 @@ impl Raft {
                             break;
                         }
                     }
-                    changed.await;
+                    sim::waiting("entries to hand to the service", changed).await;
                 }
                 // ...and until the service has room for it.
-                let Ok(slot) = apply_tx.reserve().await else {
+                let room = apply_tx.reserve();
+                let waited = sim::waiting(
+                    "room in the apply channel (the service has not read the last message)",
+                    room,
+                );
+                let Ok(slot) = waited.await else {
                     return; // the service is gone
                 };
                 let msg = {

@@ -273,6 +273,7 @@ impl Tester {
         tracing::info!(target: "harness", peer = i, "start");
         let _span = sim::server_span(None, i).entered();
         let (apply_tx, apply_rx) = mpsc::channel(1);
+        report_apply_channel(i, &apply_tx);
         let persister: Arc<dyn Persister> = match &self.wrap {
             Some(wrap) => wrap(persister),
             None => Arc::new(persister),
@@ -562,10 +563,28 @@ impl Drop for Tester {
     }
 }
 
+/// Adds peer `i`'s apply channel to the report of a world that stops with every task
+/// waiting: whether it holds a message the applier has not read.
+pub fn report_apply_channel(i: usize, apply_tx: &mpsc::Sender<ApplyMsg>) {
+    let weak = apply_tx.downgrade();
+    sim::report_state(move || {
+        let tx = weak.upgrade()?;
+        let unread = tx.max_capacity() - tx.capacity();
+        Some(format!(
+            "peer {i}'s apply channel holds {unread} message(s) its reader has not taken"
+        ))
+    });
+}
+
+/// What an applier waits on, for the report of a stopped world.
+fn reading(i: usize) -> String {
+    format!("peer {i}'s apply channel (the tester's applier reads it)")
+}
+
 /// The course's `applier`: records what peer `i` applies, failing the test if it differs
 /// from what another peer applied at that index, or comes out of order.
 async fn applier(i: usize, mut apply_rx: mpsc::Receiver<ApplyMsg>, applied: Arc<Mutex<Applied>>) {
-    while let Some(msg) = apply_rx.recv().await {
+    while let Some(msg) = sim::waiting(reading(i), apply_rx.recv()).await {
         let ApplyMsg::Command { index, command, .. } = msg else {
             continue;
         };
@@ -590,7 +609,7 @@ async fn applier_snap(
     raft: Raft,
     mut last_applied: u64,
 ) {
-    while let Some(msg) = apply_rx.recv().await {
+    while let Some(msg) = sim::waiting(reading(i), apply_rx.recv()).await {
         let snapshot = {
             let mut applied = applied.lock().unwrap_or_else(|e| e.into_inner());
             match msg {

@@ -277,7 +277,11 @@ impl Network {
         }
 
         trace_event("deliver", end, to, method, args.len(), "");
-        let mut handler = tokio::spawn(server.dispatch(method, args));
+        let handler = sim::waiting(
+            format!("the handler of {method}"),
+            server.dispatch(method, args),
+        );
+        let mut handler = sim::spawn_for(name, handler);
         let outcome = loop {
             let changed = self.inner.changed.notified();
             tokio::pin!(changed);
@@ -384,7 +388,8 @@ impl ClientEnd {
         R: DeserializeOwned,
     {
         let args = codec::encode(args).map_err(RpcError::Encode)?;
-        let reply = self.net.carry(&self.name, method, args).await?;
+        let call = self.net.carry(&self.name, method, args);
+        let reply = sim::waiting(format!("RPC {method} via end {}", self.name), call).await?;
         codec::decode(&reply).map_err(|e| {
             tracing::warn!(end = %self.name, method, error = %e, "cannot decode RPC reply");
             RpcError::BadReply(e)

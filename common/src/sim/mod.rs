@@ -15,7 +15,11 @@
 //! A world fails, and the test with it, when any task in it panics (Tokio alone would
 //! only log that and carry on), or when it runs past its time limit (120 s of virtual
 //! time, the course's per-test limit); a deadlock ends that way too, at once in wall
-//! time, and the message says since when nothing has run.
+//! time, and the message says since when nothing has run and what each task waits on
+//! (where it was spawned, for which server, inside which named wait point: see
+//! [`spawn`], [`waiting`] and [`report_state`]). A blocking call inside a world (Tokio's
+//! `blocking_send`, say, which would stop every task of the world's one thread) fails it
+//! with a hint.
 //!
 //! # Example
 //! ```
@@ -30,6 +34,7 @@
 mod json_log;
 mod logging;
 mod replay;
+mod tasks;
 mod time;
 pub mod trace;
 mod world;
@@ -39,26 +44,123 @@ pub use rand::rngs::StdRng;
 pub use replay::replay_command;
 pub use time::sleep;
 
-/// `tokio::spawn`, with the task kept in the current tracing span: a server's tasks stay
-/// in the `server` span its tester opened, so every log line says whose it is.
+/// `tokio::spawn`, with the task kept in the current tracing span (a server's tasks stay
+/// in the `server` span its tester opened, so every log line says whose it is) and in the
+/// world's table of tasks: if the world stops with every task waiting, its report says
+/// where each was spawned and what it waits on.
+#[track_caller]
 pub fn spawn<F>(future: F) -> tokio::task::JoinHandle<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    tokio::spawn(tracing::Instrument::in_current_span(future))
+    let at = std::panic::Location::caller();
+    let future = tracing::Instrument::in_current_span(future);
+    match world::try_current() {
+        Some(world) => {
+            let id = tasks::register(&world, at);
+            tokio::spawn(tasks::Tracked {
+                id,
+                world,
+                future: Box::pin(future),
+            })
+        }
+        None => tokio::spawn(future),
+    }
+}
+
+/// As [`spawn`], for a task of server `owner` (an RPC handler on the fake network).
+#[track_caller]
+pub(crate) fn spawn_for<F>(owner: &str, future: F) -> tokio::task::JoinHandle<F::Output>
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    let at = std::panic::Location::caller();
+    match world::try_current() {
+        Some(world) => {
+            let id = tasks::register_as(&world, at, Some(Arc::from(owner)), None);
+            tokio::spawn(tasks::Tracked {
+                id,
+                world,
+                future: Box::pin(future),
+            })
+        }
+        None => tokio::spawn(future),
+    }
+}
+
+/// Runs `future` as a wait point named `what` of the current task: while it is pending,
+/// a report of the stopped world says the task waits on `what` (and since when). Use it
+/// where a task can wait long on something outside it: an RPC, a channel, a lock.
+///
+/// ```
+/// use common::sim;
+/// sim::run(|| async {
+///     let (tx, mut rx) = tokio::sync::mpsc::channel::<u64>(1);
+///     sim::spawn(async move { tx.send(7).await });
+///     let got = sim::waiting("the answer channel", rx.recv()).await;
+///     assert_eq!(got, Some(7));
+/// });
+/// ```
+pub async fn waiting<F: Future>(
+    what: impl Into<std::borrow::Cow<'static, str>>,
+    future: F,
+) -> F::Output {
+    let _wait = tasks::enter(|| tasks::Wait::Named(what.into()));
+    future.await
+}
+
+/// Adds a probe to the report of a world that stops with every task waiting: `describe`
+/// says, in a line, the state of something the tester can see (how full an apply
+/// channel is, say), or `None` once that thing is gone.
+pub fn report_state(describe: impl Fn() -> Option<String> + Send + Sync + 'static) {
+    if let Some(world) = world::try_current() {
+        tasks::add_probe(&world, Box::new(describe));
+    }
 }
 
 /// The span a tester opens while it starts server `peer` (of replica group `group`, for
 /// services of several groups): the server's tasks ([`spawn`]) and RPC handlers run in
-/// it, so the logs (`LAB_LOG_JSON`) put each line in its server's column.
-pub fn server_span(group: Option<&str>, peer: usize) -> tracing::Span {
+/// it, so the logs (`LAB_LOG_JSON`) put each line in its server's column, and a report
+/// of a stopped world says whose each task is.
+pub fn server_span(group: Option<&str>, peer: usize) -> ServerSpan {
     let span =
         tracing::info_span!(target: "harness", "server", group = tracing::field::Empty, peer);
     if let Some(group) = group {
         span.record("group", group);
     }
-    span
+    let label = match group {
+        Some(group) => format!("group {group} peer {peer}"),
+        None => format!("peer {peer}"),
+    };
+    ServerSpan {
+        span,
+        label: Arc::from(label),
+    }
+}
+
+/// A server's span, from [`server_span`].
+pub struct ServerSpan {
+    span: tracing::Span,
+    label: Arc<str>,
+}
+
+impl ServerSpan {
+    /// Enters the span: until the guard drops, what is spawned or logged belongs to the
+    /// server.
+    pub fn entered(self) -> ServerSpanGuard {
+        ServerSpanGuard {
+            _owner: tasks::set_owner(Some(self.label)),
+            _span: self.span.entered(),
+        }
+    }
+}
+
+/// While alive, the current thread is starting a server (see [`ServerSpan::entered`]).
+pub struct ServerSpanGuard {
+    _owner: tasks::OwnerGuard,
+    _span: tracing::span::EnteredSpan,
 }
 
 use std::future::Future;
@@ -252,6 +354,7 @@ impl Builder {
     ///
     /// # Panics
     /// When the world fails: a task panicked, or it ran past its time limit.
+    #[track_caller]
     pub fn run<F, Fut>(self, body: F) -> Fut::Output
     where
         F: FnOnce() -> Fut,
@@ -273,11 +376,13 @@ impl Builder {
     ///
     /// # Errors
     /// When a task panicked or the world ran past its time limit.
+    #[track_caller]
     pub fn try_run<F, Fut>(self, body: F) -> Result<Finished<Fut::Output>, Failure>
     where
         F: FnOnce() -> Fut,
         Fut: Future,
     {
+        let at = std::panic::Location::caller();
         install_panic_hook();
         logging::init();
         let wall = wall_clock();
@@ -298,7 +403,12 @@ impl Builder {
         let result = panic::catch_unwind(AssertUnwindSafe(|| {
             runtime.block_on(async {
                 let _ = world.start.set(tokio::time::Instant::now());
-                let body = body();
+                let body_id = tasks::register_as(&world, at, None, Some("the test body"));
+                let body = tasks::Tracked {
+                    id: body_id,
+                    world: world.clone(),
+                    future: Box::pin(body()),
+                };
                 tokio::pin!(body);
                 // The watchdog is a plain tokio timer on purpose: it must not count as a
                 // sleep of the world in the deadlock report.
@@ -359,6 +469,7 @@ impl Builder {
 ///
 /// # Panics
 /// When the world fails; the seed and the replay command are printed first.
+#[track_caller]
 pub fn run<F, Fut>(body: F) -> Fut::Output
 where
     F: FnOnce() -> Fut,
@@ -391,6 +502,14 @@ fn draw_seed() -> u64 {
 }
 
 fn time_limit_message(world: &World, limit: Duration) -> String {
+    let alive = tokio::runtime::Handle::current()
+        .metrics()
+        .num_alive_tasks();
+    let report = tasks::report(world, tokio::time::Instant::now(), alive);
+    format!("{}\n{report}", stopped_message(world, limit))
+}
+
+fn stopped_message(world: &World, limit: Duration) -> String {
     let start = world.start();
     let active_until = lock(&world.last_active).map(|t| t.saturating_duration_since(start));
     let sleeping = world.sleeping.load(std::sync::atomic::Ordering::Relaxed);
@@ -429,10 +548,27 @@ fn install_panic_hook() {
                     .unwrap_or_default();
                 let thread = std::thread::current();
                 let name = thread.name().unwrap_or("?");
-                world.fail(format!("panic in thread '{name}'{place}: {payload}"));
+                let hint = blocking_hint(&payload);
+                world.fail(format!("panic in thread '{name}'{place}: {payload}{hint}"));
             }
         }));
     });
+}
+
+/// What to add to a panic that Tokio raises when simulated code blocks its thread: in a
+/// world every task shares that thread, so a blocking call there would stop them all.
+fn blocking_hint(payload: &str) -> &'static str {
+    if payload.contains("Cannot block the current thread from within a runtime")
+        || payload.contains("Cannot start a runtime from within a runtime")
+    {
+        "\nhint: a blocking call (blocking_send, blocking_recv, blocking_lock, block_on) ran \
+         inside the simulation, where every task shares one thread. Await instead, from a \
+         task of its own, and never while holding a lock that the task you wait for needs \
+         (deliver on the apply channel with `send().await` from an applier task, outside \
+         your lock)"
+    } else {
+        ""
+    }
 }
 
 /// The report printed when a world fails: what happened, the seed, how to replay it.

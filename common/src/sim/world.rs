@@ -6,6 +6,7 @@
 //! every worker thread), so library code can ask for `sim::rng` without being handed a
 //! context.
 
+use super::tasks::Tasks;
 use super::time::FineQueue;
 use super::trace::Trace;
 use rand::SeedableRng;
@@ -35,6 +36,8 @@ pub(crate) struct World {
     pub(crate) sleeping: AtomicUsize,
     failure: Mutex<Option<String>>,
     pub(crate) failed: Notify,
+    /// The tasks and what they wait on, for the report of a stopped world.
+    pub(crate) tasks: Mutex<Tasks>,
 }
 
 thread_local! {
@@ -61,6 +64,7 @@ impl World {
             sleeping: AtomicUsize::new(0),
             failure: Mutex::new(None),
             failed: Notify::new(),
+            tasks: Mutex::new(Tasks::default()),
         }
     }
 

@@ -367,7 +367,11 @@ impl<M: StateMachine> Rsm<M> {
     /// message already queued before it considers a snapshot, so a burst of commits costs
     /// one snapshot, not one per entry.
     async fn run_applier(self, mut apply_rx: mpsc::Receiver<ApplyMsg>) {
-        while let Some(msg) = apply_rx.recv().await {
+        let reading = format!(
+            "peer {}'s apply channel (its service reads it)",
+            self.inner.me
+        );
+        while let Some(msg) = sim::waiting(reading.clone(), apply_rx.recv()).await {
             let mut state = self.state();
             if state.killed {
                 return;

@@ -1,0 +1,256 @@
+//! What every task of a world is waiting on, for the report of a world that stopped.
+//!
+//! A deadlock in a simulated world shows only as silence: every task waits and no timer
+//! is due. To say *why*, the world keeps a table of the tasks started through
+//! [`super::spawn`] (where each was spawned, for which server) and of the named wait
+//! points each is inside ([`super::waiting`]: an RPC, a sleep, an apply channel), plus
+//! the probes testers register ([`super::report_state`]: how full an apply channel is).
+//! When a world deadlocks or runs out of time, [`report`] lays that out, one line per
+//! kind of task. Tasks spawned with plain `tokio::spawn` (a student's, say) are counted,
+//! but Tokio cannot say where they wait.
+
+use super::world::{self, World, lock};
+use std::borrow::Cow;
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::future::Future;
+use std::panic::Location;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use tokio::time::Instant;
+
+/// How many lines of tasks a report shows at most.
+const MOST_LINES: usize = 40;
+
+/// What a task waits on.
+#[derive(Debug, Clone)]
+pub(crate) enum Wait {
+    /// A [`super::sleep`] until this instant.
+    Sleep(Instant),
+    /// A wait point named by the code that waits.
+    Named(Cow<'static, str>),
+}
+
+struct TaskInfo {
+    /// A name for a task that is not an ordinary spawned one (the test body).
+    name: Option<&'static str>,
+    spawned_at: &'static Location<'static>,
+    /// The server it belongs to, if it was spawned while one was being started.
+    owner: Option<Arc<str>>,
+    /// The wait points it is inside, outermost first, each with when it began.
+    waits: Vec<(Wait, Instant)>,
+}
+
+/// A probe of some state a tester can see (an apply channel's fill): `None` once the
+/// thing it looks at is gone.
+type Probe = Box<dyn Fn() -> Option<String> + Send + Sync>;
+
+/// The world's table of tasks and probes.
+#[derive(Default)]
+pub(crate) struct Tasks {
+    next_id: u64,
+    live: BTreeMap<u64, TaskInfo>,
+    probes: Vec<Probe>,
+}
+
+thread_local! {
+    /// The tracked task being polled on this thread.
+    static CURRENT: Cell<Option<u64>> = const { Cell::new(None) };
+    /// The server being started on this thread (inside [`super::ServerSpan::entered`]).
+    static OWNER: std::cell::RefCell<Option<Arc<str>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Sets the server that tasks spawned on this thread belong to, until the guard drops.
+pub(crate) fn set_owner(owner: Option<Arc<str>>) -> OwnerGuard {
+    let previous = OWNER.with(|o| o.replace(owner));
+    OwnerGuard { previous }
+}
+
+pub(crate) struct OwnerGuard {
+    previous: Option<Arc<str>>,
+}
+
+impl Drop for OwnerGuard {
+    fn drop(&mut self) {
+        let previous = self.previous.take();
+        let _ = OWNER.try_with(|o| o.replace(previous));
+    }
+}
+
+/// Registers a task that is about to be spawned at `at`; it inherits the server of the
+/// task that spawns it, or the one being started on this thread.
+pub(crate) fn register(world: &World, at: &'static Location<'static>) -> u64 {
+    let owner = OWNER.with(|o| o.borrow().clone()).or_else(|| {
+        let parent = CURRENT.with(Cell::get)?;
+        lock(&world.tasks).live.get(&parent)?.owner.clone()
+    });
+    register_as(world, at, owner, None)
+}
+
+/// Registers a task that belongs to server `owner`; `name` names a task that was not
+/// spawned (the test body).
+pub(crate) fn register_as(
+    world: &World,
+    at: &'static Location<'static>,
+    owner: Option<Arc<str>>,
+    name: Option<&'static str>,
+) -> u64 {
+    let mut tasks = lock(&world.tasks);
+    let id = tasks.next_id;
+    tasks.next_id += 1;
+    tasks.live.insert(
+        id,
+        TaskInfo {
+            name,
+            spawned_at: at,
+            owner,
+            waits: Vec::new(),
+        },
+    );
+    id
+}
+
+/// A tracked task's future: marks the task current while it is polled, and takes it out
+/// of the table when it ends or is dropped (aborted, or the world ended).
+pub(crate) struct Tracked<F> {
+    pub(crate) id: u64,
+    pub(crate) world: Arc<World>,
+    pub(crate) future: Pin<Box<F>>,
+}
+
+impl<F: Future> Future for Tracked<F> {
+    type Output = F::Output;
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let previous = CURRENT.with(|c| c.replace(Some(self.id)));
+        let polled = self.future.as_mut().poll(cx);
+        CURRENT.with(|c| c.set(previous));
+        polled
+    }
+}
+
+impl<F> Drop for Tracked<F> {
+    fn drop(&mut self) {
+        lock(&self.world.tasks).live.remove(&self.id);
+    }
+}
+
+/// While alive, the current task is inside wait point `wait`.
+pub(crate) struct WaitGuard {
+    target: Option<(Arc<World>, u64)>,
+}
+
+/// Enters wait point `wait` for the task being polled (nothing outside a tracked task).
+pub(crate) fn enter(wait: impl FnOnce() -> Wait) -> WaitGuard {
+    let target = CURRENT.with(Cell::get).and_then(|id| {
+        let world = world::try_current()?;
+        let since = Instant::now();
+        if let Some(task) = lock(&world.tasks).live.get_mut(&id) {
+            task.waits.push((wait(), since));
+        }
+        Some((world, id))
+    });
+    WaitGuard { target }
+}
+
+impl Drop for WaitGuard {
+    fn drop(&mut self) {
+        if let Some((world, id)) = &self.target
+            && let Some(task) = lock(&world.tasks).live.get_mut(id)
+        {
+            task.waits.pop();
+        }
+    }
+}
+
+/// Adds a probe to the world's reports.
+pub(crate) fn add_probe(world: &World, probe: Probe) {
+    lock(&world.tasks).probes.push(probe);
+}
+
+/// The report of what every task waits on, at virtual time `now` (for a world that
+/// deadlocked or ran out of time). `alive` is how many tasks the runtime has in all.
+pub(crate) fn report(world: &World, now: Instant, alive: usize) -> String {
+    let start = world.start();
+    let secs = |t: Instant| t.saturating_duration_since(start).as_secs_f64();
+    let tasks = lock(&world.tasks);
+    // One line per kind of task: same server, same spawn site, same waits.
+    let mut kinds: BTreeMap<String, (u64, usize, Option<Instant>)> = BTreeMap::new();
+    for (&id, task) in &tasks.live {
+        let owner = task
+            .owner
+            .as_deref()
+            .map_or(String::new(), |o| format!("[{o}] "));
+        let what = if task.waits.is_empty() {
+            "waits on something unnamed (a lock, a channel, a Notify...)".to_string()
+        } else {
+            let names: Vec<String> = task
+                .waits
+                .iter()
+                .map(|(w, _)| match w {
+                    Wait::Sleep(until) => format!("sleep until {:.3} s", secs(*until)),
+                    Wait::Named(name) => name.to_string(),
+                })
+                .collect();
+            format!("waits on {}", names.join(" > "))
+        };
+        let (file, line) = (task.spawned_at.file(), task.spawned_at.line());
+        let site = match task.name {
+            Some(name) => format!("{name} ({file}:{line})"),
+            None => format!("task spawned at {file}:{line}"),
+        };
+        let since = task.waits.last().map(|(_, t)| *t);
+        let key = format!("{owner}{site}: {what}");
+        let entry = kinds.entry(key).or_insert((id, 0, since));
+        entry.1 += 1;
+        entry.2 = match (entry.2, since) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+    }
+    let mut lines: Vec<(u64, String)> = kinds
+        .into_iter()
+        .map(|(key, (first, count, since))| {
+            let count = if count > 1 {
+                format!(" (x{count})")
+            } else {
+                String::new()
+            };
+            let since = since.map_or(String::new(), |t| format!(", since {:.3} s", secs(t)));
+            (first, format!("  {key}{since}{count}"))
+        })
+        .collect();
+    lines.sort();
+    let mut out = format!(
+        "what each task waits on, at virtual time {:.3} s:",
+        secs(now)
+    );
+    for (_, line) in lines.iter().take(MOST_LINES) {
+        let _ = write!(out, "\n{line}");
+    }
+    if lines.len() > MOST_LINES {
+        let _ = write!(
+            out,
+            "\n  ... and {} more kinds of task",
+            lines.len() - MOST_LINES
+        );
+    }
+    // The runtime counts the test body's own task too when it has one; ours is not one.
+    let untracked = alive.saturating_sub(tasks.live.len().saturating_sub(1));
+    if untracked > 0 {
+        let _ = write!(
+            out,
+            "\n  and {untracked} task(s) spawned with tokio::spawn: Tokio cannot say where they \
+             wait (sim::spawn names them)"
+        );
+    }
+    let states: Vec<String> = tasks.probes.iter().filter_map(|p| p()).collect();
+    if !states.is_empty() {
+        out.push_str("\nstate the testers see:");
+        for s in states {
+            let _ = write!(out, "\n  {s}");
+        }
+    }
+    out
+}
