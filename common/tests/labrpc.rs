@@ -2,7 +2,7 @@
 //! network behaviour the lab testers depend on (delays, drops, reordering, counters) and
 //! of bad input. Every test runs in a simulated world, so its times are virtual.
 
-use common::labrpc::{ClientEnd, Network, RpcError, Server, Service};
+use common::labrpc::{ClientEnd, Network, Rpc, RpcError, Server, Service};
 use common::sim::{self, RngExt};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -20,34 +20,37 @@ struct JunkReply {
     x: String,
 }
 
+const HANDLER1: Rpc<String, i64> = Rpc::new("JunkServer", "Handler1");
+const HANDLER2: Rpc<i64, String> = Rpc::new("JunkServer", "Handler2");
+const HANDLER3: Rpc<i64, i64> = Rpc::new("JunkServer", "Handler3");
+const HANDLER4: Rpc<JunkArgs, JunkReply> = Rpc::new("JunkServer", "Handler4");
+const HANDLER5: Rpc<JunkArgs, JunkReply> = Rpc::new("JunkServer", "Handler5");
+const HANDLER6: Rpc<String, i64> = Rpc::new("JunkServer", "Handler6");
+const HANDLER7: Rpc<i64, String> = Rpc::new("JunkServer", "Handler7");
+
 fn junk_service() -> Service {
     Service::new("JunkServer")
-        .method("Handler1", |args: String| async move {
-            args.parse::<i64>().unwrap_or(-1)
-        })
-        .method(
-            "Handler2",
-            |args: i64| async move { format!("handler2-{args}") },
+        .handle(
+            HANDLER1,
+            |args| async move { args.parse::<i64>().unwrap_or(-1) },
         )
-        .method("Handler3", |args: i64| async move {
+        .handle(HANDLER2, |args| async move { format!("handler2-{args}") })
+        .handle(HANDLER3, |args| async move {
             sim::sleep(Duration::from_secs(20)).await;
             -args
         })
-        .method("Handler4", |_: JunkArgs| async move {
+        .handle(HANDLER4, |_| async move {
             JunkReply {
                 x: "pointer".into(),
             }
         })
-        .method("Handler5", |args: JunkArgs| async move {
+        .handle(HANDLER5, |args| async move {
             JunkReply {
                 x: format!("no pointer {}", args.x),
             }
         })
-        .method("Handler6", |args: String| async move { args.len() as i64 })
-        .method(
-            "Handler7",
-            |args: i64| async move { "y".repeat(args as usize) },
-        )
+        .handle(HANDLER6, |args| async move { args.len() as i64 })
+        .handle(HANDLER7, |args| async move { "y".repeat(args as usize) })
 }
 
 /// Adds a junk server called `name` to `net`.
@@ -77,9 +80,9 @@ fn junk_network() -> (Network, ClientEnd) {
 fn test_basic() {
     sim::run(|| async {
         let (_net, end) = junk_network();
-        let reply: String = end.call("JunkServer.Handler2", &111i64).await.unwrap();
+        let reply: String = end.call(HANDLER2, &111i64).await.unwrap();
         assert_eq!(reply, "handler2-111");
-        let reply: i64 = end.call("JunkServer.Handler1", "9099").await.unwrap();
+        let reply: i64 = end.call(HANDLER1, &"9099".to_string()).await.unwrap();
         assert_eq!(reply, 9099);
     });
 }
@@ -88,15 +91,9 @@ fn test_basic() {
 fn test_types() {
     sim::run(|| async {
         let (_net, end) = junk_network();
-        let reply: JunkReply = end
-            .call("JunkServer.Handler4", &JunkArgs { x: 1 })
-            .await
-            .unwrap();
+        let reply: JunkReply = end.call(HANDLER4, &JunkArgs { x: 1 }).await.unwrap();
         assert_eq!(reply.x, "pointer");
-        let reply: JunkReply = end
-            .call("JunkServer.Handler5", &JunkArgs { x: 7 })
-            .await
-            .unwrap();
+        let reply: JunkReply = end.call(HANDLER5, &JunkArgs { x: 7 }).await.unwrap();
         assert_eq!(reply.x, "no pointer 7");
     });
 }
@@ -108,12 +105,12 @@ fn test_disconnect() {
         let end = net.make_end("end1-99");
         add_junk_server(&net, "server99");
 
-        let r: Result<String, _> = end.call("JunkServer.Handler2", &111i64).await;
+        let r: Result<String, _> = end.call(HANDLER2, &111i64).await;
         assert_eq!(r, Err(RpcError::Unreachable), "reply before connect");
 
         net.connect("end1-99", "server99");
         net.enable("end1-99", true);
-        let r: i64 = end.call("JunkServer.Handler1", "9099").await.unwrap();
+        let r: i64 = end.call(HANDLER1, &"9099".to_string()).await.unwrap();
         assert_eq!(r, 9099);
     });
 }
@@ -123,7 +120,7 @@ fn test_counts() {
     sim::run(|| async {
         let (net, end) = junk_network();
         for i in 0..17i64 {
-            let r: String = end.call("JunkServer.Handler2", &i).await.unwrap();
+            let r: String = end.call(HANDLER2, &i).await.unwrap();
             assert_eq!(r, format!("handler2-{i}"));
         }
         assert_eq!(net.count("server99"), 17);
@@ -137,7 +134,7 @@ fn test_bytes() {
         let (net, end) = junk_network();
         let arg = "x".repeat(284);
         for _ in 0..17 {
-            let r: i64 = end.call("JunkServer.Handler6", &arg).await.unwrap();
+            let r: i64 = end.call(HANDLER6, &arg).await.unwrap();
             assert_eq!(r, 284);
         }
         let n = net.total_bytes();
@@ -147,7 +144,7 @@ fn test_bytes() {
         );
 
         for _ in 0..17 {
-            let r: String = end.call("JunkServer.Handler7", &107i64).await.unwrap();
+            let r: String = end.call(HANDLER7, &107i64).await.unwrap();
             assert_eq!(r.len(), 107);
         }
         let added = net.total_bytes() - n;
@@ -170,7 +167,7 @@ fn test_concurrent_many() {
                 let mut n = 0;
                 for j in 0..10i64 {
                     let arg = 100 * ii + j;
-                    let r: String = end.call("JunkServer.Handler2", &arg).await.unwrap();
+                    let r: String = end.call(HANDLER2, &arg).await.unwrap();
                     assert_eq!(r, format!("handler2-{arg}"));
                     n += 1;
                 }
@@ -197,7 +194,7 @@ fn test_unreliable() {
             let end = enabled_end(&net, &ii.to_string(), "1000");
             clients.push(tokio::spawn(async move {
                 let arg = 100 + ii;
-                match end.call::<_, String>("JunkServer.Handler2", &arg).await {
+                match end.call(HANDLER2, &arg).await {
                     Ok(r) => {
                         assert_eq!(r, format!("handler2-{arg}"));
                         1
@@ -223,7 +220,7 @@ fn test_concurrent_one() {
             let end = end.clone();
             calls.push(tokio::spawn(async move {
                 let arg = 100 + ii;
-                let r: String = end.call("JunkServer.Handler2", &arg).await.unwrap();
+                let r: String = end.call(HANDLER2, &arg).await.unwrap();
                 assert_eq!(r, format!("handler2-{arg}"));
             }));
         }
@@ -246,17 +243,15 @@ fn test_regression1() {
         let mut calls = Vec::new();
         for i in 0..20i64 {
             let end = end.clone();
-            calls.push(tokio::spawn(async move {
-                end.call::<_, String>("JunkServer.Handler2", &i)
-                    .await
-                    .is_ok()
-            }));
+            calls.push(tokio::spawn(
+                async move { end.call(HANDLER2, &i).await.is_ok() },
+            ));
         }
         sim::sleep(Duration::from_millis(100)).await;
 
         net.enable("end1-99", true);
         let t0 = Instant::now();
-        let r: String = end.call("JunkServer.Handler2", &99i64).await.unwrap();
+        let r: String = end.call(HANDLER2, &99i64).await.unwrap();
         assert_eq!(r, "handler2-99");
         let dt = t0.elapsed();
         assert!(
@@ -278,7 +273,7 @@ fn test_killed() {
     sim::run(|| async {
         let (net, end) = junk_network();
         let call = tokio::spawn(async move {
-            let r = end.call::<_, i64>("JunkServer.Handler3", &99i64).await;
+            let r = end.call(HANDLER3, &99i64).await;
             (r, Instant::now())
         });
         sim::sleep(Duration::from_secs(1)).await;
@@ -302,7 +297,7 @@ fn test_benchmark() {
         let (_net, end) = junk_network();
         let wall = wall_clock(); // measuring the simulator itself, not the world
         for i in 0..100_000i64 {
-            let r: String = end.call("JunkServer.Handler2", &111i64).await.unwrap();
+            let r: String = end.call(HANDLER2, &111i64).await.unwrap();
             assert_eq!(r, "handler2-111", "wrong reply at call {i}");
         }
         let took = wall.elapsed();
@@ -325,7 +320,7 @@ fn reliable_messages_take_a_small_random_time() {
         let mut seen = std::collections::BTreeSet::new();
         for i in 0..50i64 {
             let t0 = Instant::now();
-            let _: String = end.call("JunkServer.Handler2", &i).await.unwrap();
+            let _: String = end.call(HANDLER2, &i).await.unwrap();
             let dt = t0.elapsed();
             assert!(dt < Duration::from_micros(200), "round trip took {dt:?}");
             seen.insert(dt);
@@ -347,7 +342,7 @@ fn disabled_end_fails_after_up_to_100ms_or_up_to_7s_with_long_delays() {
                     let end = end.clone();
                     tokio::spawn(async move {
                         let t0 = Instant::now();
-                        let r: Result<String, _> = end.call("JunkServer.Handler2", &1i64).await;
+                        let r: Result<String, _> = end.call(HANDLER2, &1i64).await;
                         assert_eq!(r, Err(RpcError::Unreachable));
                         t0.elapsed()
                     })
@@ -377,11 +372,7 @@ fn unreliable_network_loses_about_a_fifth_of_calls_and_delays_them() {
         let mut slowest = Duration::ZERO;
         for i in 0..2000i64 {
             let t0 = Instant::now();
-            if end
-                .call::<_, String>("JunkServer.Handler2", &i)
-                .await
-                .is_ok()
-            {
+            if end.call(HANDLER2, &i).await.is_ok() {
                 ok += 1;
                 slowest = slowest.max(t0.elapsed());
             }
@@ -410,7 +401,7 @@ fn long_reordering_holds_back_most_replies_up_to_about_2_2_s() {
                 let end = end.clone();
                 tokio::spawn(async move {
                     let t0 = Instant::now();
-                    let _: String = end.call("JunkServer.Handler2", &i).await.unwrap();
+                    let _: String = end.call(HANDLER2, &i).await.unwrap();
                     t0.elapsed()
                 })
             })
@@ -440,7 +431,7 @@ fn reordered_replies_arrive_out_of_order() {
         for i in 0..30i64 {
             let (end, order) = (end.clone(), order.clone());
             calls.push(tokio::spawn(async move {
-                let _: String = end.call("JunkServer.Handler2", &i).await.unwrap();
+                let _: String = end.call(HANDLER2, &i).await.unwrap();
                 order.lock().unwrap().push(i);
             }));
             sim::sleep(Duration::from_millis(1)).await;
@@ -459,8 +450,7 @@ fn reordered_replies_arrive_out_of_order() {
 fn reply_bytes_count_only_when_delivered() {
     sim::run(|| async {
         let (net, end) = junk_network();
-        let call =
-            tokio::spawn(async move { end.call::<_, i64>("JunkServer.Handler3", &5i64).await });
+        let call = tokio::spawn(async move { end.call(HANDLER3, &5i64).await });
         sim::sleep(Duration::from_secs(1)).await;
         let before = net.total_bytes();
         net.delete_server("server99");
@@ -476,7 +466,7 @@ fn replaced_server_drops_pending_replies_and_disabling_an_end_fails_calls_in_fli
         let (net, end) = junk_network();
         let first = {
             let end = end.clone();
-            tokio::spawn(async move { end.call::<_, i64>("JunkServer.Handler3", &1i64).await })
+            tokio::spawn(async move { end.call(HANDLER3, &1i64).await })
         };
         sim::sleep(Duration::from_millis(10)).await;
         add_junk_server(&net, "server99"); // a restart: the old instance's reply is lost
@@ -484,7 +474,7 @@ fn replaced_server_drops_pending_replies_and_disabling_an_end_fails_calls_in_fli
 
         let second = {
             let end = end.clone();
-            tokio::spawn(async move { end.call::<_, i64>("JunkServer.Handler3", &2i64).await })
+            tokio::spawn(async move { end.call(HANDLER3, &2i64).await })
         };
         sim::sleep(Duration::from_millis(10)).await;
         net.enable("end1-99", false);
@@ -497,48 +487,88 @@ fn deleted_end_is_unreachable() {
     sim::run(|| async {
         let (net, end) = junk_network();
         net.delete_end("end1-99");
-        let r: Result<String, _> = end.call("JunkServer.Handler2", &1i64).await;
+        let r: Result<String, _> = end.call(HANDLER2, &1i64).await;
         assert_eq!(r, Err(RpcError::Unreachable));
     });
 }
 
 // ---- bad input: errors, never panics ----
 
+/// A call to a method the server does not have is a bug, not packet loss: it fails the
+/// world at once, naming the method, as the course's labrpc aborts the test.
 #[test]
-fn unknown_service_or_method_is_an_error() {
-    sim::run(|| async {
-        let (_net, end) = junk_network();
-        let r: Result<String, _> = end.call("NoSuch.Handler2", &1i64).await;
-        assert_eq!(r, Err(RpcError::UnknownService("NoSuch".into())));
-        let r: Result<String, _> = end.call("JunkServer.Nope", &1i64).await;
-        assert_eq!(r, Err(RpcError::UnknownMethod("JunkServer.Nope".into())));
-        let r: Result<String, _> = end.call("NoDot", &1i64).await;
-        assert_eq!(r, Err(RpcError::BadMethodName("NoDot".into())));
-    });
+fn a_call_to_an_unknown_service_or_method_fails_the_world() {
+    const NO_SERVICE: Rpc<i64, String> = Rpc::new("NoSuch", "Handler2");
+    const NO_METHOD: Rpc<i64, String> = Rpc::new("JunkServer", "Nope");
+    for (rpc, says) in [
+        (NO_SERVICE, "unknown service \"NoSuch\""),
+        (NO_METHOD, "unknown method \"JunkServer.Nope\""),
+    ] {
+        let failure = sim::Builder::new()
+            .seed(1)
+            .try_run(|| async move {
+                let (_net, end) = junk_network();
+                let r = end.call(rpc, &1).await;
+                assert!(r.is_err(), "{r:?}");
+                sim::sleep(Duration::from_secs(10)).await;
+            })
+            .expect_err("the world must fail");
+        assert!(
+            failure.message.contains(&format!("labrpc: call to {rpc}"))
+                && failure.message.contains(says),
+            "{}",
+            failure.message
+        );
+        assert!(
+            failure.elapsed < Duration::from_secs(1),
+            "at once: {:?}",
+            failure.elapsed
+        );
+    }
 }
 
+/// Request bytes that do not decode are answered with an error (a real transport meets
+/// such bytes); the server keeps serving.
 #[test]
 fn malformed_arguments_are_an_error_from_the_handler() {
     sim::run(|| async {
         let (net, end) = junk_network();
         // Handler5 wants a struct with an i64; an empty tuple encodes to no bytes at all.
-        let r: Result<JunkReply, _> = end.call("JunkServer.Handler5", &()).await;
+        let empty = common::codec::encode(&()).unwrap();
+        let r = end.call_bytes("JunkServer", "Handler5", empty).await;
         assert!(matches!(r, Err(RpcError::BadRequest(_))), "{r:?}");
         // Garbage bytes where a string is expected.
-        let r: Result<i64, _> = end.call("JunkServer.Handler6", &vec![0xffu8; 3]).await;
+        let garbage = common::codec::encode(&vec![0xffu8; 3]).unwrap();
+        let r = end.call_bytes("JunkServer", "Handler6", garbage).await;
         assert!(matches!(r, Err(RpcError::BadRequest(_))), "{r:?}");
         assert_eq!(net.count("server99"), 2, "both requests were delivered");
+        let r = end.call(HANDLER2, &5).await;
+        assert_eq!(r.as_deref(), Ok("handler2-5"));
     });
 }
 
+/// A reply that does not decode as the caller's type fails the world, as the course's
+/// labrpc aborts on it. Typed descriptors make it impossible between a caller and a
+/// handler of the same descriptor; two descriptors that disagree on the reply show it.
 #[test]
-fn a_reply_that_does_not_decode_is_an_error() {
-    sim::run(|| async {
-        let (_net, end) = junk_network();
-        // Handler2 answers a string; decoding it as a struct of two u64 fails.
-        let r: Result<(u64, u64, u64), _> = end.call("JunkServer.Handler2", &1i64).await;
-        assert!(matches!(r, Err(RpcError::BadReply(_))), "{r:?}");
-    });
+fn a_reply_that_does_not_decode_fails_the_world() {
+    const WRONG_REPLY: Rpc<i64, (u64, u64, u64)> = Rpc::new("JunkServer", "Handler2");
+    let failure = sim::Builder::new()
+        .seed(1)
+        .try_run(|| async {
+            let (_net, end) = junk_network();
+            let r = end.call(WRONG_REPLY, &1).await;
+            assert!(matches!(r, Err(RpcError::BadReply(_))), "{r:?}");
+            sim::sleep(Duration::from_secs(10)).await;
+        })
+        .expect_err("the world must fail");
+    assert!(
+        failure
+            .message
+            .contains("the reply of JunkServer.Handler2 does not decode"),
+        "{}",
+        failure.message
+    );
 }
 
 // ---- the simulator's speed ----
@@ -560,7 +590,7 @@ fn bench_rpc_round_trips() {
         let n = 1_000_000u64;
         let wall = wall_clock();
         for i in 0..n {
-            let _: String = end.call("JunkServer.Handler2", &(i as i64)).await.unwrap();
+            let _: String = end.call(HANDLER2, &(i as i64)).await.unwrap();
         }
         report("sequential, one client", n, wall.elapsed());
     });
@@ -576,7 +606,7 @@ fn bench_rpc_round_trips() {
             clients.push(tokio::spawn(async move {
                 for _ in 0..10_000 {
                     let arg = sim::rng(|r| r.random_range(0..1000i64));
-                    let _: String = end.call("JunkServer.Handler2", &arg).await.unwrap();
+                    let _: String = end.call(HANDLER2, &arg).await.unwrap();
                     done.fetch_add(1, Ordering::Relaxed);
                 }
             }));

@@ -2,9 +2,9 @@
 //! retries each request until the server answers, so that the caller sees every operation
 //! take effect exactly once.
 
-use crate::rpc::GetArgs;
+use crate::rpc::{APPEND, GET, GetArgs, PUT};
 use common::kv_rpc::WriteSequence;
-use common::labrpc::ClientEnd;
+use common::labrpc::{ClientEnd, Rpc};
 use common::sim;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -39,12 +39,12 @@ impl Clerk {
         self.writes.client_id()
     }
 
-    async fn call<A: Serialize, R: DeserializeOwned>(&self, method: &str, args: &A) -> R {
+    async fn call<A: Serialize, R: DeserializeOwned>(&self, rpc: Rpc<A, R>, args: &A) -> R {
         loop {
-            match self.server.call(method, args).await {
+            match self.server.call(rpc, args).await {
                 Ok(reply) => return reply,
                 Err(e) => {
-                    tracing::debug!(client = self.client_id(), method, error = %e, "retry");
+                    tracing::debug!(client = self.client_id(), %rpc, error = %e, "retry");
                     sim::sleep(RETRY_PAUSE).await;
                 }
             }
@@ -56,18 +56,18 @@ impl Clerk {
         let args = GetArgs {
             key: key.to_string(),
         };
-        self.call("KVServer.Get", &args).await
+        self.call(GET, &args).await
     }
 
     /// Sets `key` to `value`.
     pub async fn put(&mut self, key: &str, value: &str) {
         let args = self.writes.next(key, value);
-        self.call::<_, ()>("KVServer.Put", &args).await;
+        self.call(PUT, &args).await;
     }
 
     /// Appends `value` to `key`'s value and returns the value before.
     pub async fn append(&mut self, key: &str, value: &str) -> String {
         let args = self.writes.next(key, value);
-        self.call("KVServer.Append", &args).await
+        self.call(APPEND, &args).await
     }
 }

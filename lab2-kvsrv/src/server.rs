@@ -1,6 +1,6 @@
 //! [`KvServer`]: the `KVServer` RPC service over the [`KvState`] state machine.
 
-use crate::rpc::{GetArgs, PutAppendArgs, SERVICE};
+use crate::rpc::{APPEND, GET, PUT, PutAppendArgs, SERVICE};
 use common::kv_state::{KvState, Write};
 use common::labrpc::Service;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -34,16 +34,16 @@ impl KvServer {
     pub fn service(&self) -> Service {
         let (get, put, append) = (self.clone(), self.clone(), self.clone());
         Service::new(SERVICE)
-            .method("Get", move |args: GetArgs| {
+            .handle(GET, move |args| {
                 let value = get.state().get(&args.key);
                 tracing::debug!(key = %args.key, bytes = value.len(), "get");
                 std::future::ready(value)
             })
-            .method("Put", move |args: PutAppendArgs| {
+            .handle(PUT, move |args| {
                 put.apply(Write::Put, &args);
                 std::future::ready(())
             })
-            .method("Append", move |args: PutAppendArgs| {
+            .handle(APPEND, move |args| {
                 std::future::ready(append.apply(Write::Append, &args))
             })
     }

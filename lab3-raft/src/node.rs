@@ -28,11 +28,10 @@
 //! no persist, no send, no reply, no apply (the applier checks before each message). That is what lets a tester copy the persister
 //! right after `kill` and be sure the killed instance writes nothing more that counts.
 
-use crate::core::messages::{
-    AppendEntriesReply, InstallSnapshotReply, Request, RequestVoteReply, Response,
-};
+use crate::core::messages::{Request, Response};
 use crate::core::{Config, Core, Input, Output, Role};
 use crate::persist::{self, Durable, RestoreError};
+use crate::rpc;
 use common::ApplyMsg;
 use common::labrpc::{ClientEnd, Service};
 use common::persister::Persister;
@@ -209,30 +208,30 @@ impl Raft {
 
     /// The `Raft` service, to add to this peer's labrpc server.
     pub fn service(&self) -> Service {
-        Service::new("Raft")
-            .method(
-                "PreVote",
+        Service::new(rpc::SERVICE)
+            .handle(
+                rpc::PRE_VOTE,
                 self.handler(Request::PreVote, |r| match r {
                     Response::PreVote(reply) => Some(reply),
                     _ => None,
                 }),
             )
-            .method(
-                "RequestVote",
+            .handle(
+                rpc::REQUEST_VOTE,
                 self.handler(Request::RequestVote, |r| match r {
                     Response::RequestVote(reply) => Some(reply),
                     _ => None,
                 }),
             )
-            .method(
-                "AppendEntries",
+            .handle(
+                rpc::APPEND_ENTRIES,
                 self.handler(Request::AppendEntries, |r| match r {
                     Response::AppendEntries(reply) => Some(reply),
                     _ => None,
                 }),
             )
-            .method(
-                "InstallSnapshot",
+            .handle(
+                rpc::INSTALL_SNAPSHOT,
                 self.handler(Request::InstallSnapshot, |r| match r {
                     Response::InstallSnapshot(reply) => Some(reply),
                     _ => None,
@@ -302,20 +301,19 @@ impl Raft {
         sim::spawn(async move {
             let end = &raft.inner.peers[to];
             let response = match &request {
-                Request::PreVote(args) => end
-                    .call::<_, RequestVoteReply>(request.method(), args)
-                    .await
-                    .map(Response::PreVote),
+                Request::PreVote(args) => {
+                    end.call(rpc::PRE_VOTE, args).await.map(Response::PreVote)
+                }
                 Request::RequestVote(args) => end
-                    .call::<_, RequestVoteReply>(request.method(), args)
+                    .call(rpc::REQUEST_VOTE, args)
                     .await
                     .map(Response::RequestVote),
                 Request::AppendEntries(args) => end
-                    .call::<_, AppendEntriesReply>(request.method(), args)
+                    .call(rpc::APPEND_ENTRIES, args)
                     .await
                     .map(Response::AppendEntries),
                 Request::InstallSnapshot(args) => end
-                    .call::<_, InstallSnapshotReply>(request.method(), args)
+                    .call(rpc::INSTALL_SNAPSHOT, args)
                     .await
                     .map(Response::InstallSnapshot),
             };
@@ -328,7 +326,7 @@ impl Raft {
                     });
                 }
                 Err(e) => {
-                    tracing::trace!(peer = raft.inner.me, to, method = request.method(), error = %e, "no reply");
+                    tracing::trace!(peer = raft.inner.me, to, request = request.name(), error = %e, "no reply");
                 }
             }
         });

@@ -1,12 +1,12 @@
 //! Simulated-cluster tests for the checklist rows that no course test names: bad input from
 //! the network, a dead peer, and a network that loses and reorders everything.
 
+use common::codec;
 use common::labrpc::RpcError;
 use common::sim::{self, RngExt};
 use lab3_raft::core::Config;
-use lab3_raft::core::messages::{
-    AppendEntriesArgs, AppendEntriesReply, RequestVoteArgs, RequestVoteReply,
-};
+use lab3_raft::core::messages::{AppendEntriesArgs, RequestVoteArgs};
+use lab3_raft::rpc::{self, APPEND_ENTRIES, REQUEST_VOTE};
 use lab3_raft::tester::{RAFT_ELECTION_TIMEOUT, Tester, cmd, server_name};
 use std::time::Duration;
 
@@ -23,25 +23,24 @@ fn malformed_requests_are_refused_not_fatal() {
         t.net().enable("intruder", true);
 
         // A truncated AppendEntries: a term and nothing else.
-        let truncated = end
-            .call::<_, AppendEntriesReply>("Raft.AppendEntries", &(1u64,))
-            .await;
+        let (service, append) = (rpc::SERVICE, APPEND_ENTRIES.method());
+        let bytes = codec::encode(&(1u64,)).expect("encodes");
+        let truncated = end.call_bytes(service, append, bytes).await;
         assert!(
             matches!(truncated, Err(RpcError::BadRequest(_))),
             "{truncated:?}"
         );
-        let garbage = end
-            .call::<_, RequestVoteReply>("Raft.RequestVote", &"not a vote")
-            .await;
+        let bytes = codec::encode(&"not a vote").expect("encodes");
+        let garbage = end.call_bytes(service, REQUEST_VOTE.method(), bytes).await;
         assert!(
             matches!(garbage, Err(RpcError::BadRequest(_))),
             "{garbage:?}"
         );
 
         let (term, _) = t.raft(0).expect("peer 0").get_state();
-        let reply: AppendEntriesReply = end
+        let reply = end
             .call(
-                "Raft.AppendEntries",
+                APPEND_ENTRIES,
                 &AppendEntriesArgs {
                     term,
                     leader_id: 99,
@@ -54,9 +53,9 @@ fn malformed_requests_are_refused_not_fatal() {
             .await
             .expect("a reply");
         assert!(!reply.success, "no such leader");
-        let reply: RequestVoteReply = end
+        let reply = end
             .call(
-                "Raft.RequestVote",
+                REQUEST_VOTE,
                 &RequestVoteArgs {
                     term,
                     candidate_id: 99,

@@ -2,7 +2,7 @@
 //! last one, try the next server when one cannot help) and numbers its writes, so that
 //! retrying them is safe.
 
-use crate::rpc::GetArgs;
+use crate::rpc::{APPEND, GET, GetArgs, PUT};
 use crate::rsm::client::Replicas;
 use common::kv_rpc::WriteSequence;
 use common::labrpc::ClientEnd;
@@ -38,22 +38,20 @@ impl Clerk {
             key: key.to_string(),
         };
         let who = self.client_id();
-        self.servers.call("KVServer.Get", &args, who).await
+        self.servers.call(GET, &args, who).await
     }
 
     /// Sets `key` to `value`.
     pub async fn put(&mut self, key: &str, value: &str) {
         let args = self.writes.next(key, value);
         let who = self.client_id();
-        self.servers.call::<_, ()>("KVServer.Put", &args, who).await;
+        self.servers.call(PUT, &args, who).await;
     }
 
     /// Appends `value` to `key`'s value.
     pub async fn append(&mut self, key: &str, value: &str) {
         let args = self.writes.next(key, value);
         let who = self.client_id();
-        self.servers
-            .call::<_, ()>("KVServer.Append", &args, who)
-            .await;
+        self.servers.call(APPEND, &args, who).await;
     }
 }

@@ -5,6 +5,7 @@
 
 use crate::rsm::SubmitError;
 pub use common::kv_rpc::{GetArgs, PutAppendArgs};
+use common::labrpc::Rpc;
 
 /// The service name, as in the course (`KVServer.Get`, ...).
 pub const SERVICE: &str = "KVServer";
@@ -14,3 +15,12 @@ pub type GetReply = Result<String, SubmitError>;
 
 /// Reply of `KVServer.Put` and `KVServer.Append`.
 pub type PutAppendReply = Result<(), SubmitError>;
+
+/// `KVServer.Get`.
+pub const GET: Rpc<GetArgs, GetReply> = Rpc::new(SERVICE, "Get");
+
+/// `KVServer.Put`.
+pub const PUT: Rpc<PutAppendArgs, PutAppendReply> = Rpc::new(SERVICE, "Put");
+
+/// `KVServer.Append`.
+pub const APPEND: Rpc<PutAppendArgs, PutAppendReply> = Rpc::new(SERVICE, "Append");

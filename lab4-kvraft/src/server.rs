@@ -2,7 +2,7 @@
 //! [`Rsm`], and the `KVServer` RPC service that submits each client operation to it.
 
 use crate::machine::{KvCommand, KvMachine};
-use crate::rpc::{GetArgs, GetReply, PutAppendArgs, PutAppendReply, SERVICE};
+use crate::rpc::{APPEND, GET, GetArgs, GetReply, PUT, PutAppendArgs, PutAppendReply, SERVICE};
 use crate::rsm::Rsm;
 use common::kv_state::Write;
 use common::labrpc::{ClientEnd, Service};
@@ -36,15 +36,15 @@ impl KvServer {
     pub fn services(&self) -> Vec<Service> {
         let (get, put, append) = (self.clone(), self.clone(), self.clone());
         let kv = Service::new(SERVICE)
-            .method("Get", move |args: GetArgs| {
+            .handle(GET, move |args| {
                 let server = get.clone();
                 async move { server.get(args).await }
             })
-            .method("Put", move |args: PutAppendArgs| {
+            .handle(PUT, move |args| {
                 let server = put.clone();
                 async move { server.write(Write::Put, args).await }
             })
-            .method("Append", move |args: PutAppendArgs| {
+            .handle(APPEND, move |args| {
                 let server = append.clone();
                 async move { server.write(Write::Append, args).await }
             });

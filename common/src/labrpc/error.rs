@@ -16,12 +16,10 @@ pub enum RpcError {
     ServerGone,
     /// The handler panicked (the world fails too; this is what the caller sees).
     HandlerFailed,
-    /// No service of that name on the server (the course treats this as fatal).
+    /// No service of that name on the server (fatal in a simulated world, as in the course).
     UnknownService(String),
-    /// No method of that name in the service (the course treats this as fatal).
+    /// No method of that name in the service (fatal in a simulated world, as in the course).
     UnknownMethod(String),
-    /// The method name is not of the form `Service.Method`.
-    BadMethodName(String),
     /// The handler could not decode the arguments.
     BadRequest(CodecError),
     /// The caller could not decode the reply.
@@ -39,7 +37,6 @@ impl fmt::Display for RpcError {
             RpcError::HandlerFailed => write!(f, "the handler panicked"),
             RpcError::UnknownService(s) => write!(f, "unknown service {s:?}"),
             RpcError::UnknownMethod(m) => write!(f, "unknown method {m:?}"),
-            RpcError::BadMethodName(m) => write!(f, "method name {m:?} is not Service.Method"),
             RpcError::BadRequest(e) => write!(f, "handler could not decode the arguments: {e}"),
             RpcError::BadReply(e) => write!(f, "could not decode the reply: {e}"),
             RpcError::Encode(e) => write!(f, "could not encode: {e}"),

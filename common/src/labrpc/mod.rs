@@ -2,6 +2,8 @@
 //!
 //! A [`Network`] holds named [`ClientEnd`]s and named [`Server`]s. An end is connected to
 //! one server name and can be enabled or disabled; a server is a set of [`Service`]s.
+//! Every method is named once, by its typed [`Rpc`] descriptor, which both the handler's
+//! registration ([`Service::handle`]) and every call ([`ClientEnd::call`]) use.
 //! [`ClientEnd::call`] encodes the arguments, and the network decides what becomes of
 //! the request, as the course's `labrpc.go` does (numbers from `lab-tests.md` §1.1):
 //!
@@ -16,6 +18,11 @@
 //! On top of the course's behaviour, every message on a simulated network takes a random
 //! 0–100 µs to travel, so concurrent messages interleave as they would between threads.
 //!
+//! As in the course, a wrong RPC never looks like packet loss: inside a simulated world, a
+//! call to a method the server does not have, or a reply that does not decode as the
+//! caller's type, fails the world at once, naming the method. Request bytes that do not
+//! decode are answered with [`RpcError::BadRequest`] (a real transport meets such bytes).
+//!
 //! Counters: [`Network::total_count`] counts every request that enters the network,
 //! [`Network::total_bytes`] the bytes of every request and of every *delivered* reply,
 //! and [`Network::count`] the requests delivered to one server.
@@ -24,10 +31,12 @@
 //! every event goes to the world's trace (`LAB_TRACE`).
 
 mod error;
+mod rpc;
 mod server;
 pub mod workload;
 
 pub use error::RpcError;
+pub use rpc::Rpc;
 pub use server::{Server, Service};
 
 use crate::codec;
@@ -247,20 +256,26 @@ impl Network {
         !(enabled && present)
     }
 
-    async fn carry(&self, end: &str, method: &str, args: Vec<u8>) -> Result<Vec<u8>, RpcError> {
+    async fn carry(
+        &self,
+        end: &str,
+        (service, method): (&str, &str),
+        args: Vec<u8>,
+    ) -> Result<Vec<u8>, RpcError> {
+        let full_name = format!("{service}.{method}");
         self.inner.total_count.fetch_add(1, Ordering::Relaxed);
         self.inner
             .total_bytes
             .fetch_add(args.len() as u64, Ordering::Relaxed);
         let route = self.route(end);
         let to = route.target.as_ref().map_or("-", |(name, _)| name.as_str());
-        trace_event("send", end, to, method, args.len(), "");
+        trace_event("send", end, to, &full_name, args.len(), "");
 
         let Some((name, server)) = &route.target else {
             let most = if route.long_delays { 7000 } else { 100 };
             let ms = sim::rng(|r| r.random_range(0..most));
             sim::sleep(Duration::from_millis(ms)).await;
-            trace_event("drop", end, to, method, args.len(), "unreachable");
+            trace_event("drop", end, to, &full_name, args.len(), "unreachable");
             return Err(RpcError::Unreachable);
         };
 
@@ -271,16 +286,14 @@ impl Network {
             sim::sleep(Duration::from_millis(ms)).await;
             jitter().await;
             if sim::rng(|r| r.random_range(0..1000)) < 100 {
-                trace_event("drop", end, to, method, args.len(), "request lost");
+                trace_event("drop", end, to, &full_name, args.len(), "request lost");
                 return Err(RpcError::Dropped);
             }
         }
 
-        trace_event("deliver", end, to, method, args.len(), "");
-        let handler = sim::waiting(
-            format!("the handler of {method}"),
-            server.dispatch(method, args),
-        );
+        trace_event("deliver", end, to, &full_name, args.len(), "");
+        let dispatched = server.dispatch(service, method, args);
+        let handler = sim::waiting(format!("the handler of {full_name}"), dispatched);
         let mut handler = sim::spawn_for(name, handler);
         let outcome = loop {
             let changed = self.inner.changed.notified();
@@ -297,13 +310,13 @@ impl Network {
         };
         // A killed server must not acknowledge a write it saved in a superseded persister.
         let Some(outcome) = outcome.filter(|_| !self.gone(end, name, server)) else {
-            trace_event("drop", end, to, method, 0, "server gone");
+            trace_event("drop", end, to, &full_name, 0, "server gone");
             return Err(RpcError::ServerGone);
         };
         let reply = outcome.map_err(|_| RpcError::HandlerFailed)?;
 
         if !route.reliable && sim::rng(|r| r.random_range(0..1000)) < 100 {
-            trace_event("drop", end, to, method, 0, "reply lost");
+            trace_event("drop", end, to, &full_name, 0, "reply lost");
             return Err(RpcError::Dropped);
         }
         if route.long_reordering && sim::rng(|r| r.random_range(0..900)) < 600 {
@@ -318,7 +331,7 @@ impl Network {
         self.inner
             .total_bytes
             .fetch_add(reply.len() as u64, Ordering::Relaxed);
-        trace_event("reply", end, to, method, reply.len(), "");
+        trace_event("reply", end, to, &full_name, reply.len(), "");
         Ok(reply)
     }
 }
@@ -372,27 +385,48 @@ impl ClientEnd {
         &self.name
     }
 
-    /// Calls `method` (`"Service.Method"`) with `args` and waits for the reply.
+    /// Calls `rpc` with `args` and waits for the reply.
     ///
     /// Always returns eventually, unless the handler never returns. Concurrent calls on
     /// one end are allowed and may be reordered.
     ///
     /// # Errors
-    /// When no reply came back ([`RpcError`] says why), or the reply did not decode.
+    /// When no reply came back ([`RpcError`] says why), or the reply did not decode (which
+    /// also fails a simulated world: see the module documentation).
     ///
     /// # Cancel safety
     /// Cancel safe: dropping the call abandons the reply; the handler still runs to the end.
-    pub async fn call<A, R>(&self, method: &str, args: &A) -> Result<R, RpcError>
+    pub async fn call<A, R>(&self, rpc: Rpc<A, R>, args: &A) -> Result<R, RpcError>
     where
-        A: Serialize + ?Sized,
+        A: Serialize,
         R: DeserializeOwned,
     {
         let args = codec::encode(args).map_err(RpcError::Encode)?;
-        let call = self.net.carry(&self.name, method, args);
-        let reply = sim::waiting(format!("RPC {method} via end {}", self.name), call).await?;
+        let reply = self.call_bytes(rpc.service(), rpc.method(), args).await?;
         codec::decode(&reply).map_err(|e| {
-            tracing::warn!(end = %self.name, method, error = %e, "cannot decode RPC reply");
+            tracing::error!(end = %self.name, %rpc, error = %e, "cannot decode RPC reply");
+            sim::fail_world(format!(
+                "labrpc: the reply of {rpc} does not decode as the caller's type: {e} \
+                 (the course's labrpc aborts the test on this)"
+            ));
             RpcError::BadReply(e)
         })
+    }
+
+    /// Calls `service.method` with request bytes of the caller's making, and returns the
+    /// reply's bytes: for tests of what a server does with bytes that do not decode, which
+    /// a real transport meets. Everything else calls through an [`Rpc`] descriptor.
+    ///
+    /// # Errors
+    /// As [`ClientEnd::call`].
+    pub async fn call_bytes(
+        &self,
+        service: &str,
+        method: &str,
+        args: Vec<u8>,
+    ) -> Result<Vec<u8>, RpcError> {
+        let call = self.net.carry(&self.name, (service, method), args);
+        let waits_on = format!("RPC {service}.{method} via end {}", self.name);
+        sim::waiting(waits_on, call).await
     }
 }

@@ -1,10 +1,14 @@
 //! [`Server`] and [`Service`]: the receiving side of the fake network.
 //!
-//! A service is a name plus typed async handlers; a server is a set of services and a
-//! count of the requests that reached it. Arguments arrive as bytes and are decoded here:
-//! bytes that do not decode become [`RpcError::BadRequest`], never a panic.
+//! A service is a name plus typed async handlers, each registered under its [`Rpc`]
+//! descriptor; a server is a set of services and a count of the requests that reached it.
+//! Arguments arrive as bytes and are decoded here: bytes that do not decode become
+//! [`RpcError::BadRequest`], answered to the caller, never a panic (a real transport meets
+//! such bytes). A request for a method the server does not have is a bug in the caller:
+//! inside a simulated world it fails the world at once, naming the method, as the course's
+//! labrpc aborts the test.
 
-use super::RpcError;
+use super::{Rpc, RpcError};
 use crate::codec;
 use futures::future::BoxFuture;
 use serde::{Serialize, de::DeserializeOwned};
@@ -20,8 +24,9 @@ type Handler = Arc<dyn Fn(Vec<u8>) -> BoxFuture<'static, Result<Vec<u8>, RpcErro
 /// `AppendEntries`.
 ///
 /// ```
-/// use common::labrpc::Service;
-/// let svc = Service::new("Echo").method("Twice", |x: u64| async move { 2 * x });
+/// use common::labrpc::{Rpc, Service};
+/// const TWICE: Rpc<u64, u64> = Rpc::new("Echo", "Twice");
+/// let svc = Service::new("Echo").handle(TWICE, |x| async move { 2 * x });
 /// assert_eq!(svc.name(), "Echo");
 /// ```
 #[derive(Clone)]
@@ -44,16 +49,31 @@ impl Service {
         &self.name
     }
 
-    /// Adds the handler of method `name`: it takes the decoded arguments and returns the
-    /// reply. It runs in a task of its own, to completion, even if the caller gives up.
-    pub fn method<A, R, F, Fut>(mut self, name: &str, handler: F) -> Service
+    /// Adds the handler of `rpc`: it takes the decoded arguments and returns the reply. It
+    /// runs in a task of its own, to completion, even if the caller gives up.
+    ///
+    /// # Panics
+    /// If `rpc` belongs to another service, or its method already has a handler: both are
+    /// bugs in the code that builds the service.
+    #[track_caller]
+    pub fn handle<A, R, F, Fut>(mut self, rpc: Rpc<A, R>, handler: F) -> Service
     where
         A: DeserializeOwned + Send + 'static,
         R: Serialize + Send + 'static,
         F: Fn(A) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = R> + Send + 'static,
     {
-        let full_name = format!("{}.{}", self.name, name);
+        assert_eq!(
+            rpc.service(),
+            self.name,
+            "labrpc: {rpc} registered in service {:?}",
+            self.name
+        );
+        assert!(
+            !self.methods.contains_key(rpc.method()),
+            "labrpc: {rpc} registered twice"
+        );
+        let full_name = rpc.to_string();
         let handler: Handler = Arc::new(move |bytes: Vec<u8>| match codec::decode::<A>(&bytes) {
             Ok(args) => {
                 let reply = handler(args);
@@ -64,7 +84,7 @@ impl Service {
                 Box::pin(std::future::ready(Err(RpcError::BadRequest(e))))
             }
         });
-        self.methods.insert(name.to_string(), handler);
+        self.methods.insert(rpc.method().to_string(), handler);
         self
     }
 }
@@ -115,34 +135,38 @@ impl Server {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
-    /// Looks the handler up and starts it; counts the request as delivered.
+    /// Looks the handler of `service.method` up and starts it; counts the request as
+    /// delivered. A method this server does not have fails the simulated world (see the
+    /// module documentation) and is answered with an error.
     pub(super) fn dispatch(
         &self,
+        service: &str,
         method: &str,
         args: Vec<u8>,
     ) -> BoxFuture<'static, Result<Vec<u8>, RpcError>> {
         self.inner.count.fetch_add(1, Ordering::Relaxed);
-        match self.handler(method) {
+        match self.handler(service, method) {
             Ok(handler) => Box::pin(handler(args).instrument(self.inner.span.clone())),
             Err(e) => {
-                tracing::error!(method, error = %e, "RPC to a method the server does not have");
+                tracing::error!(service, method, error = %e, "RPC to a method the server does not have");
+                crate::sim::fail_world(format!(
+                    "labrpc: call to {service}.{method}, which the server does not have: {e} \
+                     (the course's labrpc aborts the test on this)"
+                ));
                 Box::pin(std::future::ready(Err(e)))
             }
         }
     }
 
-    fn handler(&self, method: &str) -> Result<Handler, RpcError> {
-        let Some((service, name)) = method.split_once('.') else {
-            return Err(RpcError::BadMethodName(method.to_string()));
-        };
+    fn handler(&self, service: &str, method: &str) -> Result<Handler, RpcError> {
         let services = super::lock(&self.inner.services);
-        let service = services
+        let found = services
             .get(service)
             .ok_or_else(|| RpcError::UnknownService(service.to_string()))?;
-        service
+        found
             .methods
-            .get(name)
+            .get(method)
             .cloned()
-            .ok_or_else(|| RpcError::UnknownMethod(method.to_string()))
+            .ok_or_else(|| RpcError::UnknownMethod(format!("{service}.{method}")))
     }
 }

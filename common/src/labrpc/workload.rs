@@ -3,7 +3,7 @@
 //! crashes and restarts servers. The determinism test replays it to compare traces, and
 //! the demo shows it.
 
-use super::{Network, Server, Service};
+use super::{Network, Rpc, Server, Service};
 use crate::sim::{self, RngExt};
 use rand::seq::SliceRandom;
 use std::collections::BTreeMap;
@@ -30,14 +30,20 @@ pub struct WorkloadStats {
     pub per_server: Vec<u64>,
 }
 
+/// `Busy.Add`: adds to the server's counter and answers the new total.
+const ADD: Rpc<u64, u64> = Rpc::new("Busy", "Add");
+
+/// `Busy.Echo`: answers its argument after a random time.
+const ECHO: Rpc<Vec<u8>, Vec<u8>> = Rpc::new("Busy", "Echo");
+
 /// A service whose `Add` keeps a counter and whose `Echo` takes a random time.
 fn service(counter: Arc<AtomicU64>) -> Service {
     Service::new("Busy")
-        .method("Add", move |delta: u64| {
+        .handle(ADD, move |delta| {
             let counter = counter.clone();
             async move { counter.fetch_add(delta, Ordering::Relaxed) + delta }
         })
-        .method("Echo", |payload: Vec<u8>| async move {
+        .handle(ECHO, |payload| async move {
             let ms = sim::rng(|r| r.random_range(0..5));
             sim::sleep(Duration::from_millis(ms)).await;
             payload
@@ -88,12 +94,10 @@ pub async fn busy(servers: usize, clients: usize, duration: Duration) -> Workloa
                         )
                     });
                     let result = if echo {
-                        ends[s]
-                            .call::<_, Vec<u8>>("Busy.Echo", &vec![7u8; n as usize])
-                            .await
-                            .map(|_| ())
+                        let payload = vec![7u8; n as usize];
+                        ends[s].call(ECHO, &payload).await.map(|_| ())
                     } else {
-                        ends[s].call::<_, u64>("Busy.Add", &n).await.map(|_| ())
+                        ends[s].call(ADD, &n).await.map(|_| ())
                     };
                     let mut st = super::lock(&stats);
                     st.calls += 1;

@@ -111,6 +111,15 @@ pub async fn waiting<F: Future>(
     future.await
 }
 
+/// Fails the world running on this thread with `message`, if there is one (the world then
+/// ends, and its test with it, as after a panic). For harness code that finds a bug in the
+/// code under test that the course's harness treats as fatal.
+pub fn fail_world(message: String) {
+    if let Some(world) = world::try_current() {
+        world.fail(message);
+    }
+}
+
 /// Adds a probe to the report of a world that stops with every task waiting: `describe`
 /// says, in a line, the state of something the tester can see (how full an apply
 /// channel is, say), or `None` once that thing is gone.

@@ -123,13 +123,14 @@ impl Request {
         }
     }
 
-    /// The RPC method name on the network (`Raft.<Method>`).
-    pub fn method(&self) -> &'static str {
+    /// The kind of request, for logs (the network names it by its descriptor in
+    /// [`crate::rpc`]).
+    pub fn name(&self) -> &'static str {
         match self {
-            Request::PreVote(_) => "Raft.PreVote",
-            Request::RequestVote(_) => "Raft.RequestVote",
-            Request::AppendEntries(_) => "Raft.AppendEntries",
-            Request::InstallSnapshot(_) => "Raft.InstallSnapshot",
+            Request::PreVote(_) => "PreVote",
+            Request::RequestVote(_) => "RequestVote",
+            Request::AppendEntries(_) => "AppendEntries",
+            Request::InstallSnapshot(_) => "InstallSnapshot",
         }
     }
 }

@@ -8,7 +8,7 @@
 //! off.
 
 use crate::rsm::SubmitError;
-use common::labrpc::ClientEnd;
+use common::labrpc::{ClientEnd, Rpc};
 use common::sim;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -37,26 +37,24 @@ impl Replicas {
         Replicas { servers, leader: 0 }
     }
 
-    /// Calls `method` with `args`, starting with the last leader, until a server answers
+    /// Calls `rpc` with `args`, starting with the last leader, until a server answers
     /// with a result. `who` names the caller in the logs.
     pub async fn call<A: Serialize, R: DeserializeOwned>(
         &mut self,
-        method: &str,
+        rpc: Rpc<A, Result<R, SubmitError>>,
         args: &A,
         who: u64,
     ) -> R {
         let mut failed_in_a_row = 0;
         loop {
-            let reply = self.servers[self.leader]
-                .call::<_, Result<R, SubmitError>>(method, args)
-                .await;
+            let reply = self.servers[self.leader].call(rpc, args).await;
             match reply {
                 Ok(Ok(value)) => return value,
                 Ok(Err(e)) => {
-                    tracing::trace!(client = who, server = self.leader, method, error = %e, "try next server");
+                    tracing::trace!(client = who, server = self.leader, %rpc, error = %e, "try next server");
                 }
                 Err(e) => {
-                    tracing::trace!(client = who, server = self.leader, method, error = %e, "no reply");
+                    tracing::trace!(client = who, server = self.leader, %rpc, error = %e, "no reply");
                 }
             }
             self.leader = (self.leader + 1) % self.servers.len();

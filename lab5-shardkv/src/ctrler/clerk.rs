@@ -3,7 +3,7 @@
 
 use crate::config::Config;
 use crate::ctrler::machine::Change;
-use crate::ctrler::server::{ChangeArgs, QueryArgs};
+use crate::ctrler::server::{CHANGE, ChangeArgs, QUERY, QueryArgs};
 use common::kv_rpc::WriteSequence;
 use common::labrpc::ClientEnd;
 use lab4_kvraft::rsm::client::Replicas;
@@ -31,9 +31,7 @@ impl Clerk {
     /// Configuration `num`; -1 (or a number beyond the latest) for the latest.
     pub async fn query(&mut self, num: i64) -> Config {
         let who = self.writes.client_id();
-        self.servers
-            .call("ShardCtrler.Query", &QueryArgs { num }, who)
-            .await
+        self.servers.call(QUERY, &QueryArgs { num }, who).await
     }
 
     async fn change(&mut self, change: Change) {
@@ -43,9 +41,7 @@ impl Clerk {
             client_id,
             seq,
         };
-        self.servers
-            .call::<_, ()>("ShardCtrler.Change", &args, client_id)
-            .await;
+        self.servers.call(CHANGE, &args, client_id).await;
     }
 
     /// New groups (gid → server names) join.

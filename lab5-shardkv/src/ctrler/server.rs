@@ -4,7 +4,7 @@
 
 use crate::config::Config;
 use crate::ctrler::machine::{Change, CtrlerCommand, CtrlerMachine};
-use common::labrpc::{ClientEnd, Service};
+use common::labrpc::{ClientEnd, Rpc, Service};
 use common::persister::Persister;
 use lab3_raft::Raft;
 use lab4_kvraft::rsm::{Rsm, SubmitError};
@@ -13,6 +13,12 @@ use std::sync::Arc;
 
 /// The service name, as in the course.
 pub const SERVICE: &str = "ShardCtrler";
+
+/// `ShardCtrler.Query`: a configuration.
+pub const QUERY: Rpc<QueryArgs, Result<Config, SubmitError>> = Rpc::new(SERVICE, "Query");
+
+/// `ShardCtrler.Change`: a Join, Leave or Move.
+pub const CHANGE: Rpc<ChangeArgs, Result<(), SubmitError>> = Rpc::new(SERVICE, "Change");
 
 /// Arguments of `ShardCtrler.Query`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -51,11 +57,11 @@ impl ShardCtrler {
     pub fn services(&self) -> Vec<Service> {
         let (query, change) = (self.clone(), self.clone());
         let service = Service::new(SERVICE)
-            .method("Query", move |args: QueryArgs| {
+            .handle(QUERY, move |args| {
                 let rsm = query.rsm.clone();
                 async move { rsm.submit(CtrlerCommand::Query { num: args.num }).await }
             })
-            .method("Change", move |args: ChangeArgs| {
+            .handle(CHANGE, move |args| {
                 let rsm = change.rsm.clone();
                 async move {
                     let command = CtrlerCommand::Change {

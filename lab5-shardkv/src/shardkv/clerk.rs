@@ -7,9 +7,10 @@
 use crate::config::{Config, key_to_shard};
 use crate::ctrler;
 use crate::shardkv::ends::{Ends, MakeEnd};
+use crate::shardkv::rpc;
 use crate::shardkv::server::ShardKvError;
 use common::kv_rpc::{GetArgs, WriteSequence};
-use common::labrpc::ClientEnd;
+use common::labrpc::{ClientEnd, Rpc};
 use common::sim;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -41,19 +42,14 @@ impl Clerk {
     async fn call<A: Serialize, R: DeserializeOwned>(
         &mut self,
         key: &str,
-        method: &str,
+        rpc: Rpc<A, Result<R, ShardKvError>>,
         args: &A,
     ) -> R {
         loop {
             let gid = self.config.shards[key_to_shard(key)];
             let servers = self.config.groups.get(&gid).cloned().unwrap_or_default();
             for server in servers {
-                match self
-                    .ends
-                    .get(&server)
-                    .call::<_, Result<R, ShardKvError>>(method, args)
-                    .await
-                {
+                match self.ends.get(&server).call(rpc, args).await {
                     Ok(Ok(value)) => return value,
                     Ok(Err(ShardKvError::WrongGroup)) => break,
                     Ok(Err(ShardKvError::Submit(_) | ShardKvError::NotReady)) | Err(_) => {}
@@ -76,18 +72,18 @@ impl Clerk {
         let args = GetArgs {
             key: key.to_string(),
         };
-        self.call(key, "ShardKV.Get", &args).await
+        self.call(key, rpc::GET, &args).await
     }
 
     /// Sets `key` to `value`.
     pub async fn put(&mut self, key: &str, value: &str) {
         let args = self.writes.next(key, value);
-        self.call::<_, ()>(key, "ShardKV.Put", &args).await;
+        self.call(key, rpc::PUT, &args).await;
     }
 
     /// Appends `value` to `key`'s value.
     pub async fn append(&mut self, key: &str, value: &str) {
         let args = self.writes.next(key, value);
-        self.call::<_, ()>(key, "ShardKV.Append", &args).await;
+        self.call(key, rpc::APPEND, &args).await;
     }
 }

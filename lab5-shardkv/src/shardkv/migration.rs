@@ -11,8 +11,10 @@
 
 use crate::shardkv::ends::Ends;
 use crate::shardkv::machine::{ShardKvCommand, ShardKvMachine, Transfer};
+use crate::shardkv::rpc;
 use crate::shardkv::server::ShardKvError;
 use crate::shardkv::shard::ShardStatus;
+use common::labrpc::Rpc;
 use futures::future::join_all;
 use lab4_kvraft::machine::KvMachine;
 use lab4_kvraft::rsm::Rsm;
@@ -56,7 +58,7 @@ async fn pull(rsm: &Rsm<ShardKvMachine>, ends: &Ends, t: Transfer) {
         num: t.num,
         shards: t.shards,
     };
-    if let Some(shards) = first_ok(ends, &t.servers, "ShardKV.PullShards", &args).await {
+    if let Some(shards) = first_ok(ends, &t.servers, rpc::PULL_SHARDS, &args).await {
         tracing::debug!(num = args.num, from = t.gid, shards = ?args.shards, "pulled");
         let install = ShardKvCommand::InstallShards {
             num: args.num,
@@ -74,7 +76,7 @@ async fn collect(rsm: &Rsm<ShardKvMachine>, ends: &Ends, t: Transfer) {
         num: t.num,
         shards: t.shards,
     };
-    if let Some(()) = first_ok(ends, &t.servers, "ShardKV.DeleteShards", &args).await {
+    if let Some(()) = first_ok(ends, &t.servers, rpc::DELETE_SHARDS, &args).await {
         tracing::debug!(num = args.num, at = t.gid, shards = ?args.shards, "deleted by previous owner");
         let collected = ShardKvCommand::ShardsCollected {
             num: args.num,
@@ -84,17 +86,17 @@ async fn collect(rsm: &Rsm<ShardKvMachine>, ends: &Ends, t: Transfer) {
     }
 }
 
-/// Calls `method` on `servers` in turn until one answers `Ok`; that answer, or `None`
+/// Calls `rpc` on `servers` in turn until one answers `Ok`; that answer, or `None`
 /// if none did (down, behind, or not the leader: the next round tries again).
 async fn first_ok<R: DeserializeOwned>(
     ends: &Ends,
     servers: &[String],
-    method: &str,
+    rpc: Rpc<ShardsArgs, Result<R, ShardKvError>>,
     args: &ShardsArgs,
 ) -> Option<R> {
     for server in servers {
         let end = ends.get(server);
-        if let Ok(Ok(value)) = end.call::<_, Result<R, ShardKvError>>(method, args).await {
+        if let Ok(Ok(value)) = end.call(rpc, args).await {
             return Some(value);
         }
     }

@@ -6,6 +6,7 @@
 //! - [`machine`]: [`machine::ShardKvMachine`], a group's state machine;
 //! - [`server`]: [`ShardKv`], its RPC service and background tasks;
 //! - [`migration`]: the pulls and deletion requests between groups;
+//! - [`rpc`]: the `ShardKV` service's typed RPC descriptors;
 //! - [`ends`]: ends to other servers by name;
 //! - [`clerk`]: the sharded service's [`Clerk`];
 //! - [`tester`]: the course's `shardkv/config.go`.
@@ -14,6 +15,7 @@ pub mod clerk;
 pub mod ends;
 pub mod machine;
 pub mod migration;
+pub mod rpc;
 pub mod server;
 pub mod shard;
 pub mod tester;

@@ -18,7 +18,8 @@ use crate::ctrler;
 use crate::shardkv::ends::{Ends, MakeEnd};
 use crate::shardkv::machine::{Deletion, NotReady, ShardKvCommand, ShardKvMachine, WrongGroup};
 use crate::shardkv::migration::{self, DeleteReply, PullReply, ShardsArgs};
-use common::kv_rpc::{GetArgs, PutAppendArgs};
+use crate::shardkv::rpc;
+use common::kv_rpc::PutAppendArgs;
 use common::kv_state::Write;
 use common::labrpc::{ClientEnd, Service};
 use common::persister::Persister;
@@ -155,24 +156,24 @@ impl ShardKv {
     pub fn services(&self) -> Vec<Service> {
         let (get, put, append) = (self.clone(), self.clone(), self.clone());
         let (pull, delete) = (self.clone(), self.clone());
-        let service = Service::new("ShardKV")
-            .method("Get", move |args: GetArgs| {
+        let service = Service::new(rpc::SERVICE)
+            .handle(rpc::GET, move |args| {
                 let server = get.clone();
                 async move { server.submit(KvCommand::Get { key: args.key }).await }
             })
-            .method("Put", move |args: PutAppendArgs| {
+            .handle(rpc::PUT, move |args| {
                 let server = put.clone();
                 async move { server.write(Write::Put, args).await }
             })
-            .method("Append", move |args: PutAppendArgs| {
+            .handle(rpc::APPEND, move |args| {
                 let server = append.clone();
                 async move { server.write(Write::Append, args).await }
             })
-            .method("PullShards", move |args: ShardsArgs| {
+            .handle(rpc::PULL_SHARDS, move |args| {
                 let server = pull.clone();
                 async move { server.pull_shards(&args) }
             })
-            .method("DeleteShards", move |args: ShardsArgs| {
+            .handle(rpc::DELETE_SHARDS, move |args| {
                 let server = delete.clone();
                 async move { server.delete_shards(args).await }
             });
