@@ -4,7 +4,10 @@
 //!
 //! Each text is English-like: the commonest English words first, then made-up words, drawn
 //! with Zipf's law (a word's frequency falls as 1/rank, as in real prose), in sentences and
-//! paragraphs with the book's own names mixed in. The generator is a fixed SplitMix64
+//! paragraphs with the book's own names mixed in. Like the course's UTF-8 Gutenberg books,
+//! it is not ASCII: a byte-order mark, dialogue in curly quotes (“…”), contractions with a
+//! curly apostrophe (don’t), em dashes, and now and then a word with accented or other
+//! scripts' letters (café, Zürich, Москва), in proportions measured in the tests below. The generator is a fixed SplitMix64
 //! seeded by the file name, so every machine and every run gets byte-identical files, whatever
 //! version of `rand` the workspace uses.
 
@@ -131,6 +134,42 @@ const SYLLABLES: [&str; 40] = [
     "so", "ta", "te", "ti", "to", "un", "va", "we",
 ];
 
+/// Contractions as Gutenberg's UTF-8 texts set them, with a right single quote: the
+/// apostrophe is not a letter, so `don’t` is the words `don` and `t`.
+const CONTRACTIONS: [&str; 12] = [
+    "don’t", "it’s", "I’m", "can’t", "won’t", "didn’t", "I’ll", "that’s", "he’s", "isn’t",
+    "you’re", "’tis",
+];
+
+/// Loanwords and names with letters beyond ASCII, as an English novel has them: accents,
+/// ligatures, and the odd word of Greek or Russian.
+const BEYOND_ASCII: [&str; 24] = [
+    "café",
+    "naïve",
+    "façade",
+    "rôle",
+    "début",
+    "élite",
+    "fiancée",
+    "señor",
+    "Zürich",
+    "Müller",
+    "Cæsar",
+    "Œdipus",
+    "Straße",
+    "Ångström",
+    "Dvořák",
+    "Łódź",
+    "déjà",
+    "soupçon",
+    "Genève",
+    "Hänsel",
+    "Ærø",
+    "λόγος",
+    "Москва",
+    "naïveté",
+];
+
 /// How many distinct words the Zipf ranking has.
 const VOCABULARY: usize = 20_000;
 
@@ -214,16 +253,19 @@ struct Lines {
 }
 
 impl Lines {
-    fn word(&mut self, w: &str) {
-        if self.column > 0 && self.column + 1 + w.len() > 72 {
+    /// Appends `w` after a space (or a line break); `glued`: right after the previous word
+    /// (which ended in an em dash).
+    fn word(&mut self, w: &str, glued: bool) {
+        let width = w.chars().count();
+        if !glued && self.column > 0 && self.column + 1 + width > 72 {
             self.text.push('\n');
             self.column = 0;
-        } else if self.column > 0 {
+        } else if !glued && self.column > 0 {
             self.text.push(' ');
             self.column += 1;
         }
         self.text.push_str(w);
-        self.column += w.len();
+        self.column += width;
     }
 
     fn paragraph_break(&mut self) {
@@ -268,8 +310,10 @@ pub fn generate(book: &Book) -> String {
         text: String::with_capacity(book.size + 100),
         column: 0,
     };
+    lines.text.push('\u{feff}');
     lines.text.push_str(&format!(
-        "{}\n\nA generated stand-in for the book, made by lab1-mapreduce's corpus module.\n\n",
+        "{}\n\nA generated stand-in for the book, made by lab1-mapreduce’s corpus \
+         module.\n\n",
         book.title
     ));
     let mut chapter = 0;
@@ -285,22 +329,38 @@ pub fn generate(book: &Book) -> String {
         paragraphs_left -= 1;
         for _ in 0..1 + rng.below(7) {
             let n = 4 + rng.below(21);
+            let spoken = rng.chance(0.25);
+            let mut glued = false;
             for i in 0..n {
                 let mut w = if rng.chance(0.015) {
                     book.names[rng.below(book.names.len())].to_string()
+                } else if rng.chance(0.012) {
+                    CONTRACTIONS[rng.below(CONTRACTIONS.len())].to_string()
+                } else if rng.chance(0.003) {
+                    BEYOND_ASCII[rng.below(BEYOND_ASCII.len())].to_string()
                 } else {
                     zipf.sample(&mut rng).to_string()
                 };
                 if i == 0 {
                     w = capitalise(&w);
+                    if spoken {
+                        w.insert(0, '“');
+                    }
                 }
+                let dash = i + 1 < n && rng.chance(0.006);
                 if i + 1 == n {
                     const ENDS: [char; 6] = ['.', '.', '.', '.', '!', '?'];
                     w.push(ENDS[rng.below(ENDS.len())]);
+                    if spoken {
+                        w.push('”');
+                    }
+                } else if dash {
+                    w.push('—');
                 } else if rng.chance(0.08) {
                     w.push(if rng.chance(0.8) { ',' } else { ';' });
                 }
-                lines.word(&w);
+                lines.word(&w, glued);
+                glued = dash;
             }
         }
         lines.paragraph_break();
@@ -347,11 +407,52 @@ mod tests {
             "{}",
             a.len()
         );
-        assert!(a.is_ascii());
         assert!(
-            a.lines().all(|l| l.len() <= 72 + 20),
+            a.lines().all(|l| l.chars().count() <= 72 + 20),
             "a line is far too long"
         );
+    }
+
+    /// Like the course's UTF-8 books, the text is not ASCII, in realistic proportions:
+    /// per 1,000 words, some tens of curly quotes, about ten contractions, a few em dashes
+    /// and a few words with letters beyond ASCII.
+    #[test]
+    fn the_text_carries_unicode_as_the_gutenberg_books_do() {
+        let text = generate(&BOOKS[1]);
+        assert!(
+            text.starts_with('\u{feff}'),
+            "a byte-order mark, as Gutenberg files have"
+        );
+        let words = text.split_whitespace().count() as f64;
+        let per_1000 = |n: usize| n as f64 * 1000.0 / words;
+        let count = |c: char| text.chars().filter(|&x| x == c).count();
+        let quotes = per_1000(count('“') + count('”'));
+        let apostrophes = per_1000(count('’'));
+        let dashes = per_1000(count('—'));
+        let accented = per_1000(
+            text.split_whitespace()
+                .filter(|w| w.chars().any(|c| c.is_alphabetic() && !c.is_ascii()))
+                .count(),
+        );
+        assert!(
+            (20.0..120.0).contains(&quotes),
+            "curly quotes per 1000 words: {quotes}"
+        );
+        assert!(
+            (5.0..30.0).contains(&apostrophes),
+            "apostrophes per 1000 words: {apostrophes}"
+        );
+        assert!(
+            (2.0..15.0).contains(&dashes),
+            "em dashes per 1000 words: {dashes}"
+        );
+        assert!(
+            (1.0..10.0).contains(&accented),
+            "non-ASCII words per 1000: {accented}"
+        );
+        for needle in ["café", "Москва", "don’t"] {
+            assert!(text.contains(needle), "{needle}");
+        }
     }
 
     #[test]
@@ -369,6 +470,21 @@ mod tests {
         assert!((5.0..20.0).contains(&ratio), "{ratio}");
         assert!(counts.len() > 5_000, "only {} distinct words", counts.len());
         assert!(counts.contains_key("algernon"));
+    }
+
+    /// On this corpus a splitter blind to Unicode (ASCII letters only) finds other words
+    /// than the course's, so the wc and indexer tests, which compare with `mrsequential`
+    /// on it, exercise a job's handling of multi-byte keys.
+    #[test]
+    fn an_ascii_only_splitter_finds_other_words_here() {
+        let text = generate(&BOOKS[3]);
+        let course: Vec<&str> = crate::apps::words(&text).collect();
+        let ascii: Vec<&str> = text
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| !w.is_empty())
+            .collect();
+        assert_ne!(course, ascii);
+        assert!(course.iter().any(|w| !w.is_ascii()), "multi-byte keys");
     }
 
     #[test]
