@@ -44,14 +44,7 @@ fn a_service_that_delivers_under_its_lock_is_reported_as_a_deadlock() {
         .seed(3)
         .try_run(|| async {
             let (apply_tx, mut apply_rx) = mpsc::channel(1);
-            let weak = apply_tx.downgrade();
-            sim::report_state(move || {
-                let tx = weak.upgrade()?;
-                let unread = tx.max_capacity() - tx.capacity();
-                Some(format!(
-                    "the apply channel holds {unread} message(s) nobody has read"
-                ))
-            });
+            sim::report_channel("the apply channel", &apply_tx);
             let service = DeliversUnderItsLock::start(apply_tx);
             while let Some(index) = sim::waiting("the apply channel", apply_rx.recv()).await {
                 if index == 2 {
@@ -75,7 +68,7 @@ fn a_service_that_delivers_under_its_lock_is_reported_as_a_deadlock() {
         "the service's applier, by where it was spawned: {report}"
     );
     assert!(
-        report.contains("the apply channel holds 1 message(s) nobody has read"),
+        report.contains("the apply channel holds 1 message(s) its reader has not taken"),
         "{report}"
     );
 }

@@ -273,7 +273,7 @@ impl Tester {
         tracing::info!(target: "harness", peer = i, "start");
         let _span = sim::server_span(None, i).entered();
         let (apply_tx, apply_rx) = mpsc::channel(1);
-        report_apply_channel(i, &apply_tx);
+        sim::report_channel(format!("peer {i}'s apply channel"), &apply_tx);
         let persister: Arc<dyn Persister> = match &self.wrap {
             Some(wrap) => wrap(persister),
             None => Arc::new(persister),
@@ -561,19 +561,6 @@ impl Drop for Tester {
     fn drop(&mut self) {
         self.cleanup();
     }
-}
-
-/// Adds peer `i`'s apply channel to the report of a world that stops with every task
-/// waiting: whether it holds a message the applier has not read.
-pub fn report_apply_channel(i: usize, apply_tx: &mpsc::Sender<ApplyMsg>) {
-    let weak = apply_tx.downgrade();
-    sim::report_state(move || {
-        let tx = weak.upgrade()?;
-        let unread = tx.max_capacity() - tx.capacity();
-        Some(format!(
-            "peer {i}'s apply channel holds {unread} message(s) its reader has not taken"
-        ))
-    });
 }
 
 /// What an applier waits on, for the report of a stopped world.

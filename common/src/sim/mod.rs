@@ -111,6 +111,23 @@ pub async fn waiting<F: Future>(
     future.await
 }
 
+/// Adds a bounded channel to the report of a world that stops with every task waiting:
+/// how many messages it holds that its reader has not taken (a full apply channel and a
+/// reader stuck elsewhere is the course's "four-way deadlock").
+pub fn report_channel<T: Send + 'static>(
+    name: impl Into<String>,
+    tx: &tokio::sync::mpsc::Sender<T>,
+) {
+    let (name, weak) = (name.into(), tx.downgrade());
+    report_state(move || {
+        let tx = weak.upgrade()?;
+        let unread = tx.max_capacity() - tx.capacity();
+        Some(format!(
+            "{name} holds {unread} message(s) its reader has not taken"
+        ))
+    });
+}
+
 /// Fails the world running on this thread with `message`, if there is one (the world then
 /// ends, and its test with it, as after a panic). For harness code that finds a bug in the
 /// code under test that the course's harness treats as fatal.
