@@ -42,7 +42,8 @@ pub trait Persister: Send + Sync {
 
 #[derive(Debug, Default, Clone)]
 struct Stored {
-    raft_state: Arc<[u8]>,
+    /// Moved in by `save`, never copied there: Raft saves on every change.
+    raft_state: Vec<u8>,
     snapshot: Arc<[u8]>,
 }
 
@@ -74,7 +75,7 @@ impl MemPersister {
 
 impl Persister for MemPersister {
     fn read_raft_state(&self) -> Vec<u8> {
-        self.lock().raft_state.to_vec()
+        self.lock().raft_state.clone()
     }
 
     fn read_snapshot(&self) -> Vec<u8> {
@@ -83,7 +84,7 @@ impl Persister for MemPersister {
 
     fn save(&self, raft_state: Vec<u8>, snapshot: Arc<[u8]>) {
         let mut stored = self.lock();
-        stored.raft_state = Arc::from(raft_state);
+        stored.raft_state = raft_state;
         stored.snapshot = snapshot;
     }
 

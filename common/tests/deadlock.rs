@@ -64,7 +64,7 @@ fn a_service_that_delivers_under_its_lock_is_reported_as_a_deadlock() {
     );
     assert!(
         report.contains("task spawned at common/tests/deadlock.rs:")
-            && report.contains("waits on something unnamed"),
+            && report.contains("no named wait point"),
         "the service's applier, by where it was spawned: {report}"
     );
     assert!(

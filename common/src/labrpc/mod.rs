@@ -40,7 +40,7 @@ pub use rpc::Rpc;
 pub use server::{Server, Service};
 
 use crate::codec;
-use crate::sim::{self, RngExt, trace};
+use crate::sim::{self, RngExt, Wait, trace};
 use serde::{Serialize, de::DeserializeOwned};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -85,12 +85,12 @@ struct NetState {
 #[derive(Default)]
 struct EndState {
     enabled: bool,
-    server: Option<String>,
+    server: Option<Arc<str>>,
 }
 
 /// What a request will meet, read from the tables when it enters the network.
 struct Route {
-    target: Option<(String, Server)>,
+    target: Option<(Arc<str>, Server)>,
     reliable: bool,
     long_delays: bool,
     long_reordering: bool,
@@ -201,7 +201,7 @@ impl Network {
     /// Connects end `end` to the server called `server` (which may be added later).
     pub fn connect(&self, end: &str, server: &str) {
         if let Some(e) = self.state().ends.get_mut(end) {
-            e.server = Some(server.to_string());
+            e.server = Some(Arc::from(server));
         }
     }
 
@@ -237,7 +237,7 @@ impl Network {
         let state = self.state();
         let target = state.ends.get(end).and_then(|e| {
             let name = e.server.as_ref().filter(|_| e.enabled)?;
-            let server = state.servers.get(name)?;
+            let server = state.servers.get(&**name)?;
             Some((name.clone(), server.clone()))
         });
         Route {
@@ -259,23 +259,23 @@ impl Network {
     async fn carry(
         &self,
         end: &str,
-        (service, method): (&str, &str),
+        (service, method): (&'static str, &'static str),
         args: Vec<u8>,
     ) -> Result<Vec<u8>, RpcError> {
-        let full_name = format!("{service}.{method}");
+        let full_name = (service, method);
         self.inner.total_count.fetch_add(1, Ordering::Relaxed);
         self.inner
             .total_bytes
             .fetch_add(args.len() as u64, Ordering::Relaxed);
         let route = self.route(end);
-        let to = route.target.as_ref().map_or("-", |(name, _)| name.as_str());
-        trace_event("send", end, to, &full_name, args.len(), "");
+        let to = route.target.as_ref().map_or("-", |(name, _)| &**name);
+        trace_event("send", end, to, full_name, args.len(), "");
 
         let Some((name, server)) = &route.target else {
             let most = if route.long_delays { 7000 } else { 100 };
             let ms = sim::rng(|r| r.random_range(0..most));
             sim::sleep(Duration::from_millis(ms)).await;
-            trace_event("drop", end, to, &full_name, args.len(), "unreachable");
+            trace_event("drop", end, to, full_name, args.len(), "unreachable");
             return Err(RpcError::Unreachable);
         };
 
@@ -286,15 +286,15 @@ impl Network {
             sim::sleep(Duration::from_millis(ms)).await;
             jitter().await;
             if sim::rng(|r| r.random_range(0..1000)) < 100 {
-                trace_event("drop", end, to, &full_name, args.len(), "request lost");
+                trace_event("drop", end, to, full_name, args.len(), "request lost");
                 return Err(RpcError::Dropped);
             }
         }
 
-        trace_event("deliver", end, to, &full_name, args.len(), "");
+        trace_event("deliver", end, to, full_name, args.len(), "");
         let dispatched = server.dispatch(service, method, args);
-        let handler = sim::waiting(format!("the handler of {full_name}"), dispatched);
-        let mut handler = sim::spawn_for(name, handler);
+        let handler = sim::waiting_for(|| Wait::Handler { service, method }, dispatched);
+        let mut handler = sim::spawn_for(name.clone(), handler);
         let outcome = loop {
             let changed = self.inner.changed.notified();
             tokio::pin!(changed);
@@ -310,13 +310,13 @@ impl Network {
         };
         // A killed server must not acknowledge a write it saved in a superseded persister.
         let Some(outcome) = outcome.filter(|_| !self.gone(end, name, server)) else {
-            trace_event("drop", end, to, &full_name, 0, "server gone");
+            trace_event("drop", end, to, full_name, 0, "server gone");
             return Err(RpcError::ServerGone);
         };
         let reply = outcome.map_err(|_| RpcError::HandlerFailed)?;
 
         if !route.reliable && sim::rng(|r| r.random_range(0..1000)) < 100 {
-            trace_event("drop", end, to, &full_name, 0, "reply lost");
+            trace_event("drop", end, to, full_name, 0, "reply lost");
             return Err(RpcError::Dropped);
         }
         if route.long_reordering && sim::rng(|r| r.random_range(0..900)) < 600 {
@@ -331,7 +331,7 @@ impl Network {
         self.inner
             .total_bytes
             .fetch_add(reply.len() as u64, Ordering::Relaxed);
-        trace_event("reply", end, to, &full_name, reply.len(), "");
+        trace_event("reply", end, to, full_name, reply.len(), "");
         Ok(reply)
     }
 }
@@ -357,10 +357,17 @@ async fn jitter() {
     }
 }
 
-fn trace_event(kind: &str, from: &str, to: &str, method: &str, bytes: usize, note: &str) {
+fn trace_event(
+    kind: &str,
+    from: &str,
+    to: &str,
+    (service, method): (&str, &str),
+    bytes: usize,
+    note: &str,
+) {
     if trace::enabled() {
         trace::record(format_args!(
-            "{kind:<7} {from} -> {to} {method} {bytes}{}{note}",
+            "{kind:<7} {from} -> {to} {service}.{method} {bytes}{}{note}",
             if note.is_empty() { "" } else { " " }
         ));
     }
@@ -421,12 +428,20 @@ impl ClientEnd {
     /// As [`ClientEnd::call`].
     pub async fn call_bytes(
         &self,
-        service: &str,
-        method: &str,
+        service: &'static str,
+        method: &'static str,
         args: Vec<u8>,
     ) -> Result<Vec<u8>, RpcError> {
         let call = self.net.carry(&self.name, (service, method), args);
-        let waits_on = format!("RPC {service}.{method} via end {}", self.name);
-        sim::waiting(waits_on, call).await
+        let end = self.name.clone();
+        sim::waiting_for(
+            || Wait::Rpc {
+                service,
+                method,
+                end,
+            },
+            call,
+        )
+        .await
     }
 }

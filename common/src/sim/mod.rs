@@ -35,6 +35,7 @@ mod json_log;
 mod logging;
 mod replay;
 mod tasks;
+pub(crate) use tasks::Wait;
 mod time;
 pub mod trace;
 mod world;
@@ -57,37 +58,32 @@ where
     let at = std::panic::Location::caller();
     let future = tracing::Instrument::in_current_span(future);
     match world::try_current() {
-        Some(world) => {
-            let id = tasks::register(&world, at);
-            tokio::spawn(tasks::Tracked {
-                id,
-                world,
-                future: Box::pin(future),
-            })
-        }
+        Some(world) => tokio::spawn(tasks::track(world, at, future)),
         None => tokio::spawn(future),
     }
 }
 
 /// As [`spawn`], for a task of server `owner` (an RPC handler on the fake network).
 #[track_caller]
-pub(crate) fn spawn_for<F>(owner: &str, future: F) -> tokio::task::JoinHandle<F::Output>
+pub(crate) fn spawn_for<F>(owner: Arc<str>, future: F) -> tokio::task::JoinHandle<F::Output>
 where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
     let at = std::panic::Location::caller();
     match world::try_current() {
-        Some(world) => {
-            let id = tasks::register_as(&world, at, Some(Arc::from(owner)), None);
-            tokio::spawn(tasks::Tracked {
-                id,
-                world,
-                future: Box::pin(future),
-            })
-        }
+        Some(world) => tokio::spawn(tasks::track_as(world, at, Some(owner), None, future)),
         None => tokio::spawn(future),
     }
+}
+
+/// As [`waiting`], for the wait points the fake network enters on every call.
+pub(crate) async fn waiting_for<F: Future>(
+    wait: impl FnOnce() -> tasks::Wait,
+    future: F,
+) -> F::Output {
+    let _wait = tasks::enter(wait);
+    future.await
 }
 
 /// Runs `future` as a wait point named `what` of the current task: while it is pending,
@@ -429,12 +425,7 @@ impl Builder {
         let result = panic::catch_unwind(AssertUnwindSafe(|| {
             runtime.block_on(async {
                 let _ = world.start.set(tokio::time::Instant::now());
-                let body_id = tasks::register_as(&world, at, None, Some("the test body"));
-                let body = tasks::Tracked {
-                    id: body_id,
-                    world: world.clone(),
-                    future: Box::pin(body()),
-                };
+                let body = tasks::track_as(world.clone(), at, None, Some("the test body"), body());
                 tokio::pin!(body);
                 // The watchdog is a plain tokio timer on purpose: it must not count as a
                 // sleep of the world in the deadlock report.

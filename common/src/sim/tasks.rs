@@ -9,38 +9,50 @@
 //! kind of task. Tasks spawned with plain `tokio::spawn` (a student's, say) are counted,
 //! but Tokio cannot say where they wait.
 
-use super::world::{self, World, lock};
+use super::world::{World, lock};
 use std::borrow::Cow;
-use std::cell::Cell;
+use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use tokio::time::Instant;
 
 /// How many lines of tasks a report shows at most.
 const MOST_LINES: usize = 40;
 
-/// What a task waits on.
+/// What a task waits on. The common kinds name themselves without allocating: they are
+/// entered on every RPC. Sleeps are not wait points (a world with a sleep pending is not
+/// deadlocked, and they are too frequent to track cheaply).
 #[derive(Debug, Clone)]
 pub(crate) enum Wait {
-    /// A [`super::sleep`] until this instant.
-    Sleep(Instant),
+    /// An RPC `service.method`, through end `end`.
+    Rpc {
+        service: &'static str,
+        method: &'static str,
+        end: Arc<str>,
+    },
+    /// The handler of `service.method`, running for a caller.
+    Handler {
+        service: &'static str,
+        method: &'static str,
+    },
     /// A wait point named by the code that waits.
     Named(Cow<'static, str>),
 }
 
-struct TaskInfo {
+/// One task's entry: who it is, and the wait points it is inside, outermost first, each
+/// with when it began.
+pub(crate) struct TaskCell {
     /// A name for a task that is not an ordinary spawned one (the test body).
     name: Option<&'static str>,
     spawned_at: &'static Location<'static>,
     /// The server it belongs to, if it was spawned while one was being started.
     owner: Option<Arc<str>>,
-    /// The wait points it is inside, outermost first, each with when it began.
-    waits: Vec<(Wait, Instant)>,
+    waits: Mutex<Vec<(Wait, Instant)>>,
 }
 
 /// A probe of some state a tester can see (an apply channel's fill): `None` once the
@@ -51,15 +63,15 @@ type Probe = Box<dyn Fn() -> Option<String> + Send + Sync>;
 #[derive(Default)]
 pub(crate) struct Tasks {
     next_id: u64,
-    live: BTreeMap<u64, TaskInfo>,
+    live: BTreeMap<u64, Arc<TaskCell>>,
     probes: Vec<Probe>,
 }
 
 thread_local! {
     /// The tracked task being polled on this thread.
-    static CURRENT: Cell<Option<u64>> = const { Cell::new(None) };
+    static CURRENT: RefCell<Option<Arc<TaskCell>>> = const { RefCell::new(None) };
     /// The server being started on this thread (inside [`super::ServerSpan::entered`]).
-    static OWNER: std::cell::RefCell<Option<Arc<str>>> = const { std::cell::RefCell::new(None) };
+    static OWNER: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
 }
 
 /// Sets the server that tasks spawned on this thread belong to, until the guard drops.
@@ -79,53 +91,62 @@ impl Drop for OwnerGuard {
     }
 }
 
-/// Registers a task that is about to be spawned at `at`; it inherits the server of the
-/// task that spawns it, or the one being started on this thread.
-pub(crate) fn register(world: &World, at: &'static Location<'static>) -> u64 {
-    let owner = OWNER.with(|o| o.borrow().clone()).or_else(|| {
-        let parent = CURRENT.with(Cell::get)?;
-        lock(&world.tasks).live.get(&parent)?.owner.clone()
-    });
-    register_as(world, at, owner, None)
+/// A task about to be spawned at `at`, tracked in `world`'s table; it belongs to the server
+/// being started on this thread, or else to that of the task that spawns it.
+pub(crate) fn track<F>(world: Arc<World>, at: &'static Location<'static>, future: F) -> Tracked<F> {
+    let owner = OWNER
+        .with(|o| o.borrow().clone())
+        .or_else(|| CURRENT.with(|c| c.borrow().as_ref().and_then(|cell| cell.owner.clone())));
+    track_as(world, at, owner, None, future)
 }
 
-/// Registers a task that belongs to server `owner`; `name` names a task that was not
-/// spawned (the test body).
-pub(crate) fn register_as(
-    world: &World,
+/// As [`track`], for a task of server `owner`; `name` names a task that was not spawned
+/// (the test body).
+pub(crate) fn track_as<F>(
+    world: Arc<World>,
     at: &'static Location<'static>,
     owner: Option<Arc<str>>,
     name: Option<&'static str>,
-) -> u64 {
-    let mut tasks = lock(&world.tasks);
-    let id = tasks.next_id;
-    tasks.next_id += 1;
-    tasks.live.insert(
+    future: F,
+) -> Tracked<F> {
+    let cell = Arc::new(TaskCell {
+        name,
+        spawned_at: at,
+        owner,
+        waits: Mutex::new(Vec::new()),
+    });
+    let id = {
+        let mut tasks = lock(&world.tasks);
+        let id = tasks.next_id;
+        tasks.next_id += 1;
+        tasks.live.insert(id, cell.clone());
+        id
+    };
+    Tracked {
         id,
-        TaskInfo {
-            name,
-            spawned_at: at,
-            owner,
-            waits: Vec::new(),
-        },
-    );
-    id
+        world,
+        cell: Some(cell),
+        future: Box::pin(future),
+    }
 }
 
-/// A tracked task's future: marks the task current while it is polled, and takes it out
-/// of the table when it ends or is dropped (aborted, or the world ended).
+/// A tracked task's future: its entry is the current task's while it is polled, and
+/// leaves the table when the task ends or is dropped (aborted, or the world ended).
 pub(crate) struct Tracked<F> {
-    pub(crate) id: u64,
-    pub(crate) world: Arc<World>,
-    pub(crate) future: Pin<Box<F>>,
+    id: u64,
+    world: Arc<World>,
+    /// The entry, moved into [`CURRENT`] for the length of a poll (no count changes).
+    cell: Option<Arc<TaskCell>>,
+    future: Pin<Box<F>>,
 }
 
 impl<F: Future> Future for Tracked<F> {
     type Output = F::Output;
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
-        let previous = CURRENT.with(|c| c.replace(Some(self.id)));
+        let mine = self.cell.take();
+        let previous = CURRENT.with(|c| c.replace(mine));
         let polled = self.future.as_mut().poll(cx);
-        CURRENT.with(|c| c.set(previous));
+        self.cell = CURRENT.with(|c| c.replace(previous));
         polled
     }
 }
@@ -136,30 +157,24 @@ impl<F> Drop for Tracked<F> {
     }
 }
 
-/// While alive, the current task is inside wait point `wait`.
+/// While alive, the current task is inside a wait point.
 pub(crate) struct WaitGuard {
-    target: Option<(Arc<World>, u64)>,
+    cell: Option<Arc<TaskCell>>,
 }
 
 /// Enters wait point `wait` for the task being polled (nothing outside a tracked task).
 pub(crate) fn enter(wait: impl FnOnce() -> Wait) -> WaitGuard {
-    let target = CURRENT.with(Cell::get).and_then(|id| {
-        let world = world::try_current()?;
-        let since = Instant::now();
-        if let Some(task) = lock(&world.tasks).live.get_mut(&id) {
-            task.waits.push((wait(), since));
-        }
-        Some((world, id))
-    });
-    WaitGuard { target }
+    let cell = CURRENT.with(|c| c.borrow().clone());
+    if let Some(cell) = &cell {
+        lock(&cell.waits).push((wait(), Instant::now()));
+    }
+    WaitGuard { cell }
 }
 
 impl Drop for WaitGuard {
     fn drop(&mut self) {
-        if let Some((world, id)) = &self.target
-            && let Some(task) = lock(&world.tasks).live.get_mut(id)
-        {
-            task.waits.pop();
+        if let Some(cell) = &self.cell {
+            lock(&cell.waits).pop();
         }
     }
 }
@@ -178,18 +193,25 @@ pub(crate) fn report(world: &World, now: Instant, alive: usize) -> String {
     // One line per kind of task: same server, same spawn site, same waits.
     let mut kinds: BTreeMap<String, (u64, usize, Option<Instant>)> = BTreeMap::new();
     for (&id, task) in &tasks.live {
+        let waits = lock(&task.waits);
         let owner = task
             .owner
             .as_deref()
             .map_or(String::new(), |o| format!("[{o}] "));
-        let what = if task.waits.is_empty() {
-            "waits on something unnamed (a lock, a channel, a Notify...)".to_string()
+        let what = if waits.is_empty() {
+            "no named wait point (a sleep, a lock, a channel, a Notify...)".to_string()
         } else {
-            let names: Vec<String> = task
-                .waits
+            let names: Vec<String> = waits
                 .iter()
                 .map(|(w, _)| match w {
-                    Wait::Sleep(until) => format!("sleep until {:.3} s", secs(*until)),
+                    Wait::Rpc {
+                        service,
+                        method,
+                        end,
+                    } => format!("RPC {service}.{method} via end {end}"),
+                    Wait::Handler { service, method } => {
+                        format!("the handler of {service}.{method}")
+                    }
                     Wait::Named(name) => name.to_string(),
                 })
                 .collect();
@@ -200,7 +222,7 @@ pub(crate) fn report(world: &World, now: Instant, alive: usize) -> String {
             Some(name) => format!("{name} ({file}:{line})"),
             None => format!("task spawned at {file}:{line}"),
         };
-        let since = task.waits.last().map(|(_, t)| *t);
+        let since = waits.last().map(|(_, t)| *t);
         let key = format!("{owner}{site}: {what}");
         let entry = kinds.entry(key).or_insert((id, 0, since));
         entry.1 += 1;

@@ -68,7 +68,6 @@ pub async fn sleep(duration: Duration) {
         (w.realtime, w.start())
     });
     let _sleeping = SleepingGuard;
-    let _wait = super::tasks::enter(|| super::tasks::Wait::Sleep(Instant::now() + duration));
     if realtime {
         #[allow(clippy::disallowed_methods)] // this is the one wrapper around it
         tokio::time::sleep(duration).await;
