@@ -3,7 +3,7 @@
 //! A deadlock in a simulated world shows only as silence: every task waits and no timer
 //! is due. To say *why*, the world keeps a table of the tasks started through
 //! [`super::spawn`] (where each was spawned, for which server) and of the named wait
-//! points each is inside ([`super::waiting`]: an RPC, a sleep, an apply channel), plus
+//! points each is inside ([`super::waiting`]: an RPC, a handler, an apply channel), plus
 //! the probes testers register ([`super::report_state`]: how full an apply channel is).
 //! When a world deadlocks or runs out of time, [`report`] lays that out, one line per
 //! kind of task. Tasks spawned with plain `tokio::spawn` (a student's, say) are counted,
