@@ -363,9 +363,10 @@ impl<M: StateMachine> Rsm<M> {
         }
     }
 
-    /// Applies what Raft delivers, in order, until the replica is killed. Takes every
-    /// message already queued before it considers a snapshot, so a burst of commits costs
-    /// one snapshot, not one per entry.
+    /// Applies what Raft delivers, in order, until the replica is killed. Takes any message
+    /// already waiting in the channel before it considers a snapshot (the channel holds at
+    /// most one, as the course's holds none); a snapshot is taken only once the persisted
+    /// Raft state has reached `max_raft_state`, which it shrinks back below.
     async fn run_applier(self, mut apply_rx: mpsc::Receiver<ApplyMsg>) {
         let reading = format!(
             "peer {}'s apply channel (its service reads it)",
