@@ -8,19 +8,13 @@
 //!   testers crash and restart servers with;
 //! - [`codec`]: the one wire and storage encoding, which never panics on bad bytes;
 //! - [`ApplyMsg`]: what Raft hands its service;
-//! - [`kv_state`] and [`dedup`]: the key/value state machine and the duplicate table that
-//!   makes clients' retried requests take effect once, shared by every KV service;
-//! - [`kv_rpc`]: the arguments of the KV RPCs and the numbering of a clerk's writes;
 //! - [`kv_checks`]: the course's checks of appended values (`checkClntAppends`);
 //! - [`linearizability`]: the checker of recorded KV histories, with a picture of a failure;
 //! - [`report`]: the course-style summary line a ported test prints when it passes.
 
 pub mod apply_msg;
 pub mod codec;
-pub mod dedup;
 pub mod kv_checks;
-pub mod kv_rpc;
-pub mod kv_state;
 pub mod labrpc;
 pub mod linearizability;
 pub mod persister;

@@ -2,8 +2,8 @@
 //! retries each request until the server answers, so that the caller sees every operation
 //! take effect exactly once.
 
+use crate::rpc::WriteSequence;
 use crate::rpc::{APPEND, GET, GetArgs, PUT};
-use common::kv_rpc::WriteSequence;
 use common::labrpc::{ClientEnd, Rpc};
 use common::sim;
 use serde::Serialize;

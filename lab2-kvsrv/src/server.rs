@@ -1,7 +1,7 @@
 //! [`KvServer`]: the `KVServer` RPC service over the [`KvState`] state machine.
 
+use crate::kv_state::{KvState, Write};
 use crate::rpc::{APPEND, GET, PUT, PutAppendArgs, SERVICE};
-use common::kv_state::{KvState, Write};
 use common::labrpc::Service;
 use std::sync::{Arc, Mutex, MutexGuard};
 

@@ -6,9 +6,9 @@
 //! Run: `cargo run -p lab4-kvraft --example wire_sizes`
 
 use common::codec;
-use common::kv_rpc::{GetArgs, PutAppendArgs};
-use common::kv_state::Write;
 use common::sim::{self, RngExt};
+use lab2_kvsrv::kv_state::Write;
+use lab2_kvsrv::rpc::{GetArgs, PutAppendArgs};
 use lab3_raft::core::log::{Entry, Log};
 use lab3_raft::core::messages::{
     AppendEntriesArgs, AppendEntriesReply, InstallSnapshotArgs, RequestVoteArgs, RequestVoteReply,

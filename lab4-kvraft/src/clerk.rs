@@ -4,8 +4,8 @@
 
 use crate::rpc::{APPEND, GET, GetArgs, PUT};
 use crate::rsm::client::Replicas;
-use common::kv_rpc::WriteSequence;
 use common::labrpc::ClientEnd;
+use lab2_kvsrv::rpc::WriteSequence;
 
 /// A client of the replicated [`crate::KvServer`]s. One call at a time, as the course's.
 #[derive(Debug)]

@@ -7,8 +7,8 @@
 //! one (checklist G17).
 
 use crate::rsm::StateMachine;
-use common::kv_rpc::PutAppendArgs;
-use common::kv_state::{KvState, Write};
+use lab2_kvsrv::kv_state::{KvState, Write};
+use lab2_kvsrv::rpc::PutAppendArgs;
 use serde::{Deserialize, Serialize};
 
 /// A client operation, as an entry of the Raft log.

@@ -1,11 +1,11 @@
 //! The RPC messages between a [`crate::Clerk`] and the [`crate::KvServer`]s: the KV
-//! arguments shared by every KV lab ([`common::kv_rpc`]), and replies that are `Result`s:
+//! arguments shared by every KV lab ([`lab2_kvsrv::rpc`]), and replies that are `Result`s:
 //! the value (or `()`) when the operation was applied, or the [`SubmitError`] that tells
 //! the clerk to try another server.
 
 use crate::rsm::SubmitError;
-pub use common::kv_rpc::{GetArgs, PutAppendArgs};
 use common::labrpc::Rpc;
+pub use lab2_kvsrv::rpc::{GetArgs, PutAppendArgs};
 
 /// The service name, as in the course (`KVServer.Get`, ...).
 pub const SERVICE: &str = "KVServer";

@@ -4,9 +4,9 @@
 use crate::machine::{KvCommand, KvMachine};
 use crate::rpc::{APPEND, GET, GetArgs, GetReply, PUT, PutAppendArgs, PutAppendReply, SERVICE};
 use crate::rsm::Rsm;
-use common::kv_state::Write;
 use common::labrpc::{ClientEnd, Service};
 use common::persister::Persister;
+use lab2_kvsrv::kv_state::Write;
 use lab3_raft::Raft;
 use std::sync::Arc;
 

@@ -175,8 +175,27 @@ fn print_logs(dir: &Path) {
         if lines.is_empty() {
             continue;
         }
-        println!("==> {} (last lines)", log.display());
-        for line in &lines[lines.len().saturating_sub(10)..] {
+        println!("==> {}", log.display());
+        // A panic's message first (a backtrace after it would push it out of the tail),
+        // then the last lines that are not backtrace frames.
+        for (i, line) in lines.iter().enumerate() {
+            if line.contains(" panicked at ") {
+                println!("    {line}");
+                if let Some(message) = lines.get(i + 1) {
+                    println!("    {message}");
+                }
+            }
+        }
+        let is_frame = |l: &&&str| {
+            let t = l.trim_start();
+            t.starts_with("at ")
+                || t.split(':')
+                    .next()
+                    .is_some_and(|n| n.parse::<u32>().is_ok())
+        };
+        let tail: Vec<&&str> = lines.iter().filter(|l| !is_frame(l)).collect();
+        println!("    (last lines)");
+        for line in &tail[tail.len().saturating_sub(10)..] {
             println!("    {line}");
         }
     }

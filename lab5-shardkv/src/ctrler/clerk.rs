@@ -4,8 +4,8 @@
 use crate::config::Config;
 use crate::ctrler::machine::Change;
 use crate::ctrler::server::{CHANGE, ChangeArgs, QUERY, QueryArgs};
-use common::kv_rpc::WriteSequence;
 use common::labrpc::ClientEnd;
+use lab2_kvsrv::rpc::WriteSequence;
 use lab4_kvraft::rsm::client::Replicas;
 use std::collections::BTreeMap;
 

@@ -8,7 +8,7 @@
 
 use crate::config::{Config, N_SHARDS};
 use crate::ctrler::rebalance::rebalance;
-use common::dedup::{DuplicateTable, Seen};
+use lab2_kvsrv::dedup::{DuplicateTable, Seen};
 use lab4_kvraft::rsm::StateMachine;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};

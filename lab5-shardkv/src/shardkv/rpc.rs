@@ -4,8 +4,8 @@
 
 use crate::shardkv::migration::{DeleteReply, PullReply, ShardsArgs};
 use crate::shardkv::server::{GetReply, PutAppendReply};
-use common::kv_rpc::{GetArgs, PutAppendArgs};
 use common::labrpc::Rpc;
+use lab2_kvsrv::rpc::{GetArgs, PutAppendArgs};
 
 /// The service name, as in the course.
 pub const SERVICE: &str = "ShardKV";

@@ -5,7 +5,8 @@
 //!   and `export` carry from line to line), with `set -e`: any failing command fails it.
 //! - Commands that would take minutes run in a quick mode that still checks what the
 //!   line names exists and parses: `cargo test ...` lists its tests (at least one must
-//!   match), `cargo run ...` builds, `scripts/stress_test.sh` lists its tests,
+//!   match), `cargo run ...` builds, `scripts/stress_test.sh` and `scripts/grade.sh` list
+//!   their tests, `scripts/student.sh` lists the files it would write,
 //!   `scripts/debug_test.sh` prints its debugger command. A log file the guide reads
 //!   from an earlier failing run (`*.log.jsonl` that does not exist) is replaced by a
 //!   captured log from the viewer's tests. Everything else runs as written.
@@ -140,6 +141,12 @@ fn quick_stage(stage: &str, sample_log: &Path) -> String {
         }
         ["scripts/stress_test.sh", args @ ..] => {
             format!("scripts/stress_test.sh --list {}", join(args))
+        }
+        ["scripts/student.sh", args @ ..] => {
+            format!("scripts/student.sh --list {}", join(args))
+        }
+        ["scripts/grade.sh", args @ ..] => {
+            format!("scripts/grade.sh --list {}", join(args))
         }
         ["scripts/debug_test.sh", args @ ..] => {
             format!("scripts/debug_test.sh --dry-run {}", join(args))

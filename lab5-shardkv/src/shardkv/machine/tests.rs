@@ -1,7 +1,7 @@
 //! The handoff rules as pure functions: machines in, commands applied, machines out.
 
 use super::*;
-use common::kv_state::Write;
+use lab2_kvsrv::kv_state::Write;
 
 const A: u64 = 100;
 const B: u64 = 101;

@@ -178,8 +178,11 @@ mod tests {
                 s.write(i as u64, 1, Write::Append, key, "v");
             }
         }
-        let bytes = crate::codec::encode(&a).expect("encodes");
-        assert_eq!(bytes, crate::codec::encode(&b).expect("encodes"));
-        assert_eq!(crate::codec::decode::<KvState>(&bytes).expect("decodes"), a);
+        let bytes = common::codec::encode(&a).expect("encodes");
+        assert_eq!(bytes, common::codec::encode(&b).expect("encodes"));
+        assert_eq!(
+            common::codec::decode::<KvState>(&bytes).expect("decodes"),
+            a
+        );
     }
 }

@@ -102,9 +102,9 @@ mod tests {
         for id in [1, 2, 3] {
             b.record(id, 1, id);
         }
-        let bytes = crate::codec::encode(&a).expect("encodes");
-        assert_eq!(bytes, crate::codec::encode(&b).expect("encodes"));
-        let back: DuplicateTable<u64> = crate::codec::decode(&bytes).expect("decodes");
+        let bytes = common::codec::encode(&a).expect("encodes");
+        assert_eq!(bytes, common::codec::encode(&b).expect("encodes"));
+        let back: DuplicateTable<u64> = common::codec::decode(&bytes).expect("decodes");
         assert_eq!(back, a);
     }
 }

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# CI's check of the student workspace (scripts/student.sh) and the skeletons:
+#   - --from 6 (nothing stripped) is this workspace, file for file, but for the files the
+#     student workspace never has and the three it writes itself;
+#   - for LAB = 5, 4, 3, 2, 1, in one directory, one after the other: the workspace builds
+#     with its tests and is clippy-clean; every course test of LAB fails, in bounded
+#     time, with its todo!("Lab ...") message; copying the reference files of LAB back
+#     over the skeleton makes LAB's tests pass again (the transplant);
+#   - the last one is a git repository with one commit.
+# Every step writes the same directory and builds in one target directory of its own, so
+# dependencies build once and each step rebuilds only the labs that changed. It must not
+# be this workspace's: cargo names a workspace member's artifacts by its path relative to
+# its workspace, so the student's lab3-raft and ours would overwrite each other's.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+ours="${CARGO_TARGET_DIR:-$root/target}"
+check="$ours/student-check"
+dir="$check/workspace"
+out="$check/runs"
+mkdir -p "$dir" "$out"
+cargo build -q -p lab-student -p lab-stress
+tools="$check/tools"
+rm -rf "$tools" && mkdir -p "$tools"
+cp "$ours/debug/lab-student" "$ours/debug/lab-stress" "$ours/debug/lab-grade" "$tools/"
+export CARGO_TARGET_DIR="$check/target"
+export CARGO_TERM_COLOR=never
+student() { "$tools/lab-student" --source "$root" "$dir" --force "$@"; }
+lab_of() { case "$1" in 1) echo lab1-mapreduce;; 2) echo lab2-kvsrv;; 3) echo lab3-raft;; 4) echo lab4-kvraft;; 5) echo lab5-shardkv;; esac; }
+
+echo "== --from 6 is this workspace"
+student --from 6 --no-git
+never='^(scripts/student/|scripts/(student|check_student|check_docs|demo)\.sh$|scripts/docs-check/|lab[1-5]-[a-z]+/student/)'
+written='^(README\.md|\.ci/run|Cargo\.toml)$'
+missing=0
+while IFS= read -r -d '' f; do
+    [[ -f "$f" ]] || continue
+    if [[ "$f" =~ $never ]]; then
+        [[ ! -e "$dir/$f" ]] || { echo "  $f: copied, but the student workspace never has it"; missing=1; }
+    elif [[ "$f" =~ $written ]]; then
+        [[ -e "$dir/$f" ]] || { echo "  $f: not written"; missing=1; }
+    elif ! cmp -s "$f" "$dir/$f"; then
+        echo "  $f: differs or is missing"; missing=1
+    fi
+done < <(git ls-files -z --cached --others --exclude-standard)
+diff <(grep -v -e '"scripts/student",' -e '"scripts/docs-check",' Cargo.toml) "$dir/Cargo.toml" \
+    || { echo "  Cargo.toml: more changed than the two members"; missing=1; }
+ours=$(git ls-files --cached --others --exclude-standard | LC_ALL=C sort)
+extra=$(cd "$dir" && find . \( -path ./target -o -path ./.git \) -prune -o -type f -print | sed 's|^\./||' | LC_ALL=C sort \
+    | LC_ALL=C comm -23 - <(echo "$ours"))
+[[ -z "$extra" ]] || { echo "  files this workspace does not have: $extra"; missing=1; }
+[[ $missing == 0 ]] || exit 1
+echo "  same files"
+
+for lab in 5 4 3 2 1; do
+    pkg=$(lab_of $lab)
+    echo "== --from $lab: builds, clippy-clean"
+    student --from $lab --no-git >/dev/null
+    start=$(date +%s)
+    (cd "$dir" && cargo build -q --workspace --tests && cargo clippy -q --workspace --all-targets -- -D warnings)
+    echo "  built and clippy-clean in $(( $(date +%s) - start )) s"
+
+    echo "== --from $lab: every course test of Lab $lab fails at its todo!"
+    start=$(date +%s)
+    (cd "$dir" && "$tools/lab-grade" "$lab" --runs 1 -o "$out/todo-$lab" --expect-todo 60) \
+        > "$out/todo-$lab.log" 2>&1 || { cat "$out/todo-$lab.log"; exit 1; }
+    grep -E ' s  ok  ' "$out/todo-$lab.log" | head -2
+    echo "  $(grep -cE ' s  ok  ' "$out/todo-$lab.log") course tests failed as they should, in $(( $(date +%s) - start )) s"
+
+    echo "== --from $lab: the reference files of Lab $lab copied back pass its tests"
+    cp -r "$pkg/src/." "$dir/$pkg/src/"
+    start=$(date +%s)
+    (cd "$dir" && cargo test -q -p "$pkg" > "$out/transplant-$lab.log" 2>&1) \
+        || { tail -50 "$out/transplant-$lab.log"; exit 1; }
+    echo "  passed in $(( $(date +%s) - start )) s"
+done
+
+echo "== the student's workspace is a repository with one commit, and formatted"
+student --from 1 >/dev/null
+(cd "$dir" && cargo fmt --all -- --check)
+[[ "$(git -C "$dir" rev-list --count HEAD)" == 1 ]]
+[[ -z "$(git -C "$dir" status --porcelain)" ]]
+echo "  one commit, clean"

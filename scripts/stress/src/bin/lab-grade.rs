@@ -1,0 +1,535 @@
+//! `lab-grade`: grades a lab or a sub-lab the way the course does: every course test of
+//! it, many times, each run with its own seed, and a verdict per sub-lab (the course's bar:
+//! it passes every time). `scripts/grade.sh` is its front door.
+//!
+//! It runs the stress runner (`lab-stress`, built beside it) once per package, then reads
+//! the runner's `summary.json` and prints the scorecard. Which tests make up a sub-lab is
+//! the course's catalogue, written out below, and checked against the tests the
+//! workspace has: a test that went missing is an error, not a pass.
+//!
+//! A tool, not simulated code: it runs processes and reads files.
+#![allow(clippy::disallowed_methods)]
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode};
+
+const USAGE: &str = "\
+usage: scripts/grade.sh [LAB|SUBLAB] [--runs N] [-j JOBS] [-o DIR]
+
+Runs every course test of LAB (1 to 5) or SUBLAB (3a, 3b, 3c, 3d, 4a, 4b, 5a, 5b, 5ch for
+Lab 5's challenges) N times, each run with its own seed, through the stress runner, and
+prints a scorecard: per test, runs and failures; per sub-lab a verdict; the failing seeds
+with their replay commands. With no LAB, every lab. Exits 1 if any run failed.
+
+  --runs N    runs of each test (default 10)
+  -j JOBS     parallel runs (default: the number of cores)
+  -o DIR      where the runs' logs and summaries go (default: stress-out/grade)
+  --list      print the tests that would run (checking each exists), and run nothing
+  --expect-todo SECS
+              the check of a skeleton (this workspace's CI): every run must fail, within
+              SECS seconds, with a todo!(\"Lab ...\") message in its output
+
+Examples:
+  scripts/grade.sh 2
+  scripts/grade.sh 3a --runs 100";
+
+/// One sub-lab of the course: its package and its course tests, by name.
+struct SubLab {
+    id: &'static str,
+    title: &'static str,
+    package: &'static str,
+    tests: &'static [&'static str],
+}
+
+const SUBLABS: &[SubLab] = &[
+    SubLab {
+        id: "1",
+        title: "Lab 1: MapReduce",
+        package: "lab1-mapreduce",
+        tests: &[
+            "test_wc",
+            "test_indexer",
+            "test_map_parallelism",
+            "test_reduce_parallelism",
+            "test_job_count",
+            "test_early_exit",
+            "test_crash",
+        ],
+    },
+    SubLab {
+        id: "2",
+        title: "Lab 2: key/value server",
+        package: "lab2-kvsrv",
+        tests: &[
+            "test_basic_2",
+            "test_concurrent_2",
+            "test_unreliable_2",
+            "test_unreliable_one_key_2",
+            "test_mem_get_2",
+            "test_mem_put_2",
+            "test_mem_append_2",
+            "test_mem_put_many_clients",
+            "test_mem_get_many_clients",
+            "test_mem_many_appends",
+        ],
+    },
+    SubLab {
+        id: "3a",
+        title: "Lab 3A: leader election",
+        package: "lab3-raft",
+        tests: &[
+            "test_initial_election_3a",
+            "test_re_election_3a",
+            "test_many_elections_3a",
+        ],
+    },
+    SubLab {
+        id: "3b",
+        title: "Lab 3B: log",
+        package: "lab3-raft",
+        tests: &[
+            "test_basic_agree_3b",
+            "test_rpc_bytes_3b",
+            "test_follower_failure_3b",
+            "test_leader_failure_3b",
+            "test_fail_agree_3b",
+            "test_fail_no_agree_3b",
+            "test_concurrent_starts_3b",
+            "test_rejoin_3b",
+            "test_backup_3b",
+            "test_count_3b",
+        ],
+    },
+    SubLab {
+        id: "3c",
+        title: "Lab 3C: persistence",
+        package: "lab3-raft",
+        tests: &[
+            "test_persist1_3c",
+            "test_persist2_3c",
+            "test_persist3_3c",
+            "test_figure8_3c",
+            "test_unreliable_agree_3c",
+            "test_figure8_unreliable_3c",
+            "test_reliable_churn_3c",
+            "test_unreliable_churn_3c",
+        ],
+    },
+    SubLab {
+        id: "3d",
+        title: "Lab 3D: log compaction",
+        package: "lab3-raft",
+        tests: &[
+            "test_snapshot_basic_3d",
+            "test_snapshot_install_3d",
+            "test_snapshot_install_unreliable_3d",
+            "test_snapshot_install_crash_3d",
+            "test_snapshot_install_uncrash_3d",
+            "test_snapshot_all_crash_3d",
+            "test_snapshot_init_3d",
+        ],
+    },
+    SubLab {
+        id: "4a",
+        title: "Lab 4A: key/value service without snapshots",
+        package: "lab4-kvraft",
+        tests: &[
+            "test_basic_4a",
+            "test_speed_4a",
+            "test_concurrent_4a",
+            "test_unreliable_4a",
+            "test_unreliable_one_key_4a",
+            "test_one_partition_4a",
+            "test_many_partitions_one_client_4a",
+            "test_many_partitions_many_clients_4a",
+            "test_persist_one_client_4a",
+            "test_persist_concurrent_4a",
+            "test_persist_concurrent_unreliable_4a",
+            "test_persist_partition_4a",
+            "test_persist_partition_unreliable_4a",
+            "test_persist_partition_unreliable_linearizable_4a",
+        ],
+    },
+    SubLab {
+        id: "4b",
+        title: "Lab 4B: key/value service with snapshots",
+        package: "lab4-kvraft",
+        tests: &[
+            "test_snapshot_rpc_4b",
+            "test_snapshot_size_4b",
+            "test_speed_4b",
+            "test_snapshot_recover_4b",
+            "test_snapshot_recover_many_clients_4b",
+            "test_snapshot_unreliable_4b",
+            "test_snapshot_unreliable_recover_4b",
+            "test_snapshot_unreliable_recover_concurrent_partition_4b",
+            "test_snapshot_unreliable_recover_concurrent_partition_linearizable_4b",
+        ],
+    },
+    SubLab {
+        id: "5a",
+        title: "Lab 5A: the shard controller and static shards",
+        package: "lab5-shardkv",
+        tests: &[
+            "test_basic",
+            "test_minimal_again",
+            "test_multi",
+            "test_static_shards_5a",
+            "test_rejection_5a",
+        ],
+    },
+    SubLab {
+        id: "5b",
+        title: "Lab 5B: shard movement",
+        package: "lab5-shardkv",
+        tests: &[
+            "test_join_leave_5b",
+            "test_snapshot_5b",
+            "test_miss_change_5b",
+            "test_concurrent1_5b",
+            "test_concurrent2_5b",
+            "test_concurrent3_5b",
+            "test_unreliable1_5b",
+            "test_unreliable2_5b",
+            "test_unreliable3_5b",
+        ],
+    },
+    SubLab {
+        id: "5ch",
+        title: "Lab 5 challenges: garbage collection, serving unaffected shards",
+        package: "lab5-shardkv",
+        tests: &[
+            "test_challenge1_delete",
+            "test_challenge2_unaffected",
+            "test_challenge2_partial",
+        ],
+    },
+];
+
+struct Args {
+    selected: Vec<&'static SubLab>,
+    runs: usize,
+    jobs: Option<usize>,
+    out: PathBuf,
+    list: bool,
+    /// With a time limit in seconds: expect every run to fail at a `todo!`.
+    expect_todo: Option<f64>,
+}
+
+fn select(what: &str) -> Result<Vec<&'static SubLab>, String> {
+    let what = what.to_ascii_lowercase();
+    let chosen: Vec<&SubLab> = SUBLABS
+        .iter()
+        .filter(|s| s.id == what || (what.len() == 1 && s.id.starts_with(&what)))
+        .collect();
+    if chosen.is_empty() {
+        Err(format!(
+            "{what:?} is not a lab or sub-lab (1, 2, 3, 3a-3d, 4, 4a, 4b, 5, 5a, 5b, 5ch)"
+        ))
+    } else {
+        Ok(chosen)
+    }
+}
+
+fn parse(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    let mut selected = None;
+    let (mut runs, mut jobs, mut out) = (10, None, PathBuf::from("stress-out/grade"));
+    let mut list = false;
+    let mut expect_todo = None;
+    let number = |flag: &str, v: Option<String>| -> Result<usize, String> {
+        let v = v.ok_or(format!("{flag} needs a number"))?;
+        match v.parse() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!("{flag}: {v:?} is not a positive number")),
+        }
+    };
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(None),
+            "--list" => list = true,
+            "--expect-todo" => expect_todo = Some(number("--expect-todo", it.next())? as f64),
+            "--runs" => runs = number("--runs", it.next())?,
+            "-j" | "--jobs" => jobs = Some(number("-j", it.next())?),
+            "-o" | "--out" => out = PathBuf::from(it.next().ok_or("-o needs a directory")?),
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
+            _ if selected.is_some() => return Err(format!("unexpected argument {arg:?}")),
+            _ => selected = Some(select(&arg)?),
+        }
+    }
+    Ok(Some(Args {
+        selected: selected.unwrap_or_else(|| SUBLABS.iter().collect()),
+        runs,
+        jobs,
+        out,
+        list,
+        expect_todo,
+    }))
+}
+
+/// Per test of one package: (runs, failures, mean wall seconds); and the failed runs, as
+/// the runner wrote them.
+struct Outcome {
+    tests: BTreeMap<String, (u64, u64, f64)>,
+    failed_runs: Vec<Value>,
+}
+
+fn stress_runner() -> Result<PathBuf, String> {
+    Ok(std::env::current_exe()
+        .map_err(|e| format!("cannot find myself: {e}"))?
+        .with_file_name("lab-stress"))
+}
+
+/// Checks, through the runner's `--list`, that every test of the catalogue exists.
+fn list_package(package: &str, tests: &[&str]) -> Result<(), String> {
+    let stress = stress_runner()?;
+    let out = Command::new(&stress)
+        .args(["--list", "1", package])
+        .args(tests)
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", stress.display()))?;
+    let listed = String::from_utf8_lossy(&out.stdout);
+    // Each line is `package --test target name executable`.
+    let names: Vec<&str> = listed.lines().flat_map(str::split_whitespace).collect();
+    for test in tests {
+        if !names.contains(test) {
+            return Err(format!(
+                "package {package} has no test {test}, a course test of the catalogue"
+            ));
+        }
+        println!("{package} {test}");
+    }
+    Ok(())
+}
+
+fn run_package(args: &Args, package: &str, tests: &[&str]) -> Result<Outcome, String> {
+    let stress = stress_runner()?;
+    let out = args.out.join(package);
+    let mut command = Command::new(&stress);
+    command.arg("-o").arg(&out);
+    if let Some(j) = args.jobs {
+        command.arg("-j").arg(j.to_string());
+    }
+    command.arg(args.runs.to_string()).arg(package).args(tests);
+    // The runner prints its progress and its own table; its exit status only says
+    // whether a run failed, which the summary says too.
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", stress.display()))?;
+    let summary = out.join("summary.json");
+    let text = std::fs::read_to_string(&summary).map_err(|e| {
+        format!(
+            "the stress runner ({status}) left no {}: {e}",
+            summary.display()
+        )
+    })?;
+    let json: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", summary.display()))?;
+    let mut outcome = Outcome {
+        tests: BTreeMap::new(),
+        failed_runs: json["failed_runs"].as_array().cloned().unwrap_or_default(),
+    };
+    for t in json["tests"].as_array().into_iter().flatten() {
+        let name = t["test"].as_str().unwrap_or_default().to_string();
+        let runs = t["runs"].as_u64().unwrap_or(0);
+        let failures = t["failures"].as_u64().unwrap_or(0);
+        let wall = t["mean_wall_secs"].as_f64().unwrap_or(0.0);
+        outcome.tests.insert(name, (runs, failures, wall));
+    }
+    for test in tests {
+        if !outcome.tests.contains_key(*test) {
+            return Err(format!(
+                "package {package} has no test {test}, a course test of the catalogue: was it renamed or removed?"
+            ));
+        }
+    }
+    Ok(outcome)
+}
+
+/// The chance that `runs` runs all pass when each fails with probability `p`.
+fn all_pass(p: f64, runs: usize) -> f64 {
+    (1.0 - p).powi(runs as i32)
+}
+
+fn grade(args: &Args) -> Result<bool, String> {
+    let mut by_package: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for s in &args.selected {
+        by_package
+            .entry(s.package)
+            .or_default()
+            .extend(s.tests.iter().copied());
+    }
+    if args.list {
+        for (package, tests) in &by_package {
+            list_package(package, tests)?;
+        }
+        return Ok(true);
+    }
+    let mut outcomes = BTreeMap::new();
+    for (package, tests) in &by_package {
+        outcomes.insert(*package, run_package(args, package, tests)?);
+    }
+    if let Some(limit) = args.expect_todo {
+        return Ok(check_todo(args, &outcomes, limit));
+    }
+    println!(
+        "\n==================== scorecard ({} runs of each test) ====================",
+        args.runs
+    );
+    let mut all_passed = true;
+    for s in &args.selected {
+        let outcome = &outcomes[s.package];
+        println!("\n{} ({})", s.title, s.id);
+        let mut failed_tests = 0;
+        for test in s.tests {
+            let (runs, failures, _) = outcome.tests[*test];
+            let mark = if failures == 0 { "ok" } else { "FAIL" };
+            println!("  {test:<72} {runs:>4} runs {failures:>4} failed  {mark}");
+            failed_tests += usize::from(failures > 0);
+        }
+        if failed_tests == 0 {
+            println!("  verdict: PASS (every run of every test passed)");
+        } else {
+            all_passed = false;
+            println!(
+                "  verdict: FAIL ({failed_tests} of {} tests failed at least once)",
+                s.tests.len()
+            );
+        }
+    }
+    let failed: Vec<&Value> = outcomes.values().flat_map(|o| &o.failed_runs).collect();
+    if !failed.is_empty() {
+        println!("\nfailures, grouped by message:");
+        let mut groups: BTreeMap<String, Vec<&Value>> = BTreeMap::new();
+        for f in &failed {
+            let message = f["message"]
+                .as_str()
+                .unwrap_or("?")
+                .lines()
+                .next()
+                .unwrap_or("?");
+            groups.entry(message.to_string()).or_default().push(f);
+        }
+        for (message, runs) in groups {
+            println!("\n  {} run(s): {message}", runs.len());
+            for f in runs.iter().take(3) {
+                println!("    {}", f["replay"].as_str().unwrap_or("?"));
+            }
+            if runs.len() > 3 {
+                println!("    ... {} more in {}", runs.len() - 3, args.out.display());
+            }
+        }
+    }
+    println!(
+        "\nThe course's bar is passing every time. How much {n} passing runs prove: a bug that \
+         fails one run in 20 still passes all {n} with probability {:.0}%, one in 100 with {:.0}%. \
+         Run --runs 100 (or scripts/stress_test.sh 500) before calling a sub-lab done.",
+        100.0 * all_pass(0.05, args.runs),
+        100.0 * all_pass(0.01, args.runs),
+        n = args.runs,
+    );
+    Ok(all_passed)
+}
+
+/// The skeleton check: every run of every selected test failed, within `limit` seconds,
+/// and printed a `todo!` message naming a lab ("not yet implemented: Lab 3A: ...").
+/// A course test that passes against a skeleton asserts nothing.
+fn check_todo(args: &Args, outcomes: &BTreeMap<&str, Outcome>, limit: f64) -> bool {
+    let mut ok = true;
+    for s in &args.selected {
+        let outcome = &outcomes[s.package];
+        for test in s.tests {
+            let (runs, failures, wall) = outcome.tests[*test];
+            let outputs: Vec<String> = outcome
+                .failed_runs
+                .iter()
+                .filter(|f| f["test"] == *test)
+                .filter_map(|f| std::fs::read_to_string(f["output_file"].as_str()?).ok())
+                .collect();
+            let named = outputs
+                .iter()
+                .filter(|o| o.contains("not yet implemented: Lab "))
+                .count() as u64;
+            let verdict = if failures < runs {
+                "PASSED against the skeleton: it asserts nothing there"
+            } else if named < runs {
+                "failed without a todo!(\"Lab ...\") message"
+            } else if wall > limit {
+                "took too long to fail"
+            } else {
+                "ok"
+            };
+            ok &= verdict == "ok";
+            let message = outputs
+                .first()
+                .and_then(|o| o.lines().find(|l| l.contains("not yet implemented")))
+                .map_or(String::new(), |l| l.trim().chars().take(90).collect());
+            println!("  {test:<60} {wall:>6.1} s  {verdict}  {message}");
+        }
+    }
+    ok
+}
+
+fn main() -> ExitCode {
+    let args = match parse(std::env::args().skip(1)) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("grade: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match grade(&args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(message) => {
+            eprintln!("grade: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labs_and_sub_labs_select_their_tests() {
+        let ids = |w: &str| select(w).expect(w).iter().map(|s| s.id).collect::<Vec<_>>();
+        assert_eq!(ids("3"), ["3a", "3b", "3c", "3d"]);
+        assert_eq!(ids("3B"), ["3b"]);
+        assert_eq!(ids("5"), ["5a", "5b", "5ch"]);
+        assert_eq!(ids("2"), ["2"]);
+        assert!(select("6").is_err() && select("3e").is_err());
+    }
+
+    #[test]
+    fn the_catalogue_has_every_course_test_once() {
+        let total: usize = SUBLABS.iter().map(|s| s.tests.len()).sum();
+        assert_eq!(total, 7 + 10 + 28 + 23 + 17);
+        let mut names: Vec<(&str, &str)> = SUBLABS
+            .iter()
+            .flat_map(|s| s.tests.iter().map(|t| (s.package, *t)))
+            .collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), total);
+    }
+
+    #[test]
+    fn bad_arguments_are_refused() {
+        let p = |a: &[&str]| parse(a.iter().map(|s| s.to_string()));
+        assert!(p(&["--runs", "0"]).is_err());
+        assert!(p(&["--runs"]).is_err());
+        assert!(p(&["3a", "3b"]).is_err());
+        assert!(p(&["--fast"]).is_err());
+        let Ok(Some(a)) = p(&["4a", "--runs", "3"]) else {
+            panic!("refused")
+        };
+        assert_eq!((a.selected.len(), a.runs), (1, 3));
+    }
+}

@@ -1,0 +1,277 @@
+//! The student workspace's file set, computed from this workspace: every file git knows
+//! (tracked, or new and not ignored), minus what only this repository needs, with each
+//! stripped lab's solution swapped for its skeleton as its manifest says.
+
+use crate::manifest::{self, Manifest};
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+pub struct Lab {
+    pub number: u32,
+    pub dir: &'static str,
+}
+
+pub const LABS: [Lab; 5] = [
+    Lab {
+        number: 1,
+        dir: "lab1-mapreduce",
+    },
+    Lab {
+        number: 2,
+        dir: "lab2-kvsrv",
+    },
+    Lab {
+        number: 3,
+        dir: "lab3-raft",
+    },
+    Lab {
+        number: 4,
+        dir: "lab4-kvraft",
+    },
+    Lab {
+        number: 5,
+        dir: "lab5-shardkv",
+    },
+];
+
+/// One file of the workspace to write.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct File {
+    pub bytes: Vec<u8>,
+    pub executable: bool,
+}
+
+/// Relative path (with `/`) to contents, in path order.
+pub type Files = BTreeMap<String, File>;
+
+/// Files of this repository that the student workspace never has: this tool, the
+/// skeletons it copies from and its check; the checks of this repository's own guides
+/// (the student's guides are cut to the parts about doing the lab); and the demo, which
+/// runs the reference's examples (a stripped lab has none).
+const NEVER: [&str; 6] = [
+    "scripts/student/",
+    "scripts/student.sh",
+    "scripts/check_student.sh",
+    "scripts/docs-check/",
+    "scripts/check_docs.sh",
+    "scripts/demo.sh",
+];
+
+/// The workspace members that go with them.
+const DROPPED_MEMBERS: [&str; 2] = ["scripts/student", "scripts/docs-check"];
+
+/// Written from templates rather than copied.
+const TEMPLATES: [(&str, &str, bool); 2] = [
+    ("README.md", include_str!("../template/README.md"), false),
+    (".ci/run", include_str!("../template/ci-run"), true),
+];
+
+fn source_files(source: &Path) -> Result<Vec<String>, String> {
+    let out = Command::new("git")
+        .args([
+            "ls-files",
+            "-z",
+            "--cached",
+            "--others",
+            "--exclude-standard",
+        ])
+        .current_dir(source)
+        .output()
+        .map_err(|e| format!("cannot run git in {}: {e}", source.display()))?;
+    if !out.status.success() {
+        return Err(format!(
+            "git ls-files failed in {} (is it a clone of this repository?): {}",
+            source.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    let mut paths: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .split('\0')
+        .filter(|p| !p.is_empty())
+        .map(str::to_string)
+        .collect();
+    paths.sort();
+    paths.dedup();
+    Ok(paths)
+}
+
+fn read(source: &Path, path: &str) -> Result<Option<File>, String> {
+    let full = source.join(path);
+    let meta = match std::fs::symlink_metadata(&full) {
+        Ok(m) => m,
+        // Tracked but deleted in the working tree: the working tree is what is copied.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read {}: {e}", full.display())),
+    };
+    if !meta.is_file() {
+        return Ok(None);
+    }
+    let bytes = std::fs::read(&full).map_err(|e| format!("cannot read {}: {e}", full.display()))?;
+    Ok(Some(File {
+        bytes,
+        executable: is_executable(&meta),
+    }))
+}
+
+#[cfg(unix)]
+fn is_executable(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    meta.permissions().mode() & 0o111 != 0
+}
+
+#[cfg(not(unix))]
+fn is_executable(_: &std::fs::Metadata) -> bool {
+    false
+}
+
+fn text(file: &File, path: &str) -> Result<String, String> {
+    String::from_utf8(file.bytes.clone()).map_err(|_| format!("{path} is not UTF-8"))
+}
+
+/// The workspace's `Cargo.toml` without the members the student workspace does not have.
+fn workspace_manifest(toml: &str) -> Result<String, String> {
+    let mut out = toml.to_string();
+    for member in DROPPED_MEMBERS {
+        let line = format!("    \"{member}\",\n");
+        if !out.contains(&line) {
+            return Err(format!("Cargo.toml: the members list has no line {line:?}"));
+        }
+        out = out.replace(&line, "");
+    }
+    Ok(out)
+}
+
+fn render(template: &str, from: u32) -> String {
+    let yours: Vec<String> = LABS
+        .iter()
+        .filter(|l| l.number >= from)
+        .map(|l| format!("`{}`", l.dir))
+        .collect();
+    let given: Vec<String> = LABS
+        .iter()
+        .filter(|l| l.number < from)
+        .map(|l| format!("`{}`", l.dir))
+        .collect();
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "none".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    template
+        .replace("{{FROM}}", &from.to_string())
+        .replace("{{YOURS}}", &list(&yours))
+        .replace("{{GIVEN}}", &list(&given))
+}
+
+/// The student workspace for `--from from` (6: nothing stripped).
+pub fn plan(source: &Path, from: u32) -> Result<Files, String> {
+    let stripped: Vec<&Lab> = LABS.iter().filter(|l| l.number >= from).collect();
+    let mut manifests = BTreeMap::new();
+    for lab in &stripped {
+        let path = source.join(lab.dir).join("student/manifest.txt");
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            format!(
+                "lab {} has no skeleton manifest ({}): {e}",
+                lab.number,
+                path.display()
+            )
+        })?;
+        manifests.insert(lab.dir, Manifest::parse(&text, &path)?);
+    }
+    let mut files = Files::new();
+    let mut skeletons = Vec::new();
+    for path in source_files(source)? {
+        if NEVER.iter().any(|rule| manifest::matches(rule, &path))
+            || TEMPLATES.iter().any(|(t, _, _)| *t == path)
+        {
+            continue;
+        }
+        let Some((top, rest)) = path.split_once('/') else {
+            if let Some(file) = read(source, &path)? {
+                let file = if path == "Cargo.toml" {
+                    File {
+                        bytes: workspace_manifest(&text(&file, &path)?)?.into_bytes(),
+                        ..file
+                    }
+                } else {
+                    file
+                };
+                files.insert(path, file);
+            }
+            continue;
+        };
+        let lab = LABS.iter().find(|l| l.dir == top);
+        // A lab's skeleton is copied only over a stripped lab, and never as itself.
+        if let Some(skeleton) = rest.strip_prefix("student/") {
+            if lab.is_some_and(|l| manifests.contains_key(l.dir)) && skeleton != "manifest.txt" {
+                skeletons.push((path.clone(), format!("{top}/{skeleton}")));
+            }
+            continue;
+        }
+        let Some(manifest) = manifests.get(top) else {
+            if let Some(file) = read(source, &path)? {
+                files.insert(path, file);
+            }
+            continue;
+        };
+        if !manifest.takes(rest) {
+            continue;
+        }
+        let Some(mut file) = read(source, &path)? else {
+            continue;
+        };
+        if rest == "README.md" {
+            file.bytes = manifest::cut_guide(&text(&file, &path)?, &manifest.guide)
+                .map_err(|e| format!("{path}: {e} (named in its student/manifest.txt)"))?
+                .into_bytes();
+        }
+        files.insert(path, file);
+    }
+    for (from_path, to_path) in skeletons {
+        let Some(file) = read(source, &from_path)? else {
+            continue;
+        };
+        if files.insert(to_path.clone(), file).is_some() {
+            return Err(format!(
+                "{from_path} would replace {to_path}, which the manifest keeps: drop one of them"
+            ));
+        }
+    }
+    for (path, template, executable) in TEMPLATES {
+        files.insert(
+            path.to_string(),
+            File {
+                bytes: render(template, from).into_bytes(),
+                executable,
+            },
+        );
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_members_list_loses_the_repositorys_own_tools() {
+        let toml = "members = [\n    \"common\",\n    \"scripts/docs-check\",\n    \"scripts/student\",\n]\n";
+        assert_eq!(
+            workspace_manifest(toml).expect("edits"),
+            "members = [\n    \"common\",\n]\n"
+        );
+        assert!(workspace_manifest("members = []").is_err());
+    }
+
+    #[test]
+    fn templates_name_the_labs_that_are_yours() {
+        assert_eq!(
+            render("{{FROM}}: {{YOURS}} on {{GIVEN}}", 4),
+            "4: `lab4-kvraft`, `lab5-shardkv` on `lab1-mapreduce`, `lab2-kvsrv`, `lab3-raft`"
+        );
+        assert_eq!(render("{{GIVEN}}", 1), "none");
+    }
+}
