@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # CI's check of the student workspace (scripts/student.sh) and the skeletons:
 #   - --from 6 (nothing stripped) is this workspace, file for file, but for the files the
-#     student workspace never has and the three it writes itself;
+#     student workspace never has and the four it writes itself (README.md, .ci/run, and
+#     Cargo.toml and Cargo.lock without the tools it does not have: the builds below run
+#     with --locked, so a lock file that cargo would change fails them);
 #   - for LAB = 5, 4, 3, 2, 1, in one directory, one after the other: the workspace builds
 #     with its tests and is clippy-clean; every course test of LAB fails, in bounded
 #     time, with its todo!("Lab ...") message; copying the reference files of LAB back
@@ -31,7 +33,7 @@ lab_of() { case "$1" in 1) echo lab1-mapreduce;; 2) echo lab2-kvsrv;; 3) echo la
 echo "== --from 6 is this workspace"
 student --from 6 --no-git
 never='^(scripts/student/|scripts/(student|check_student|check_docs|demo)\.sh$|scripts/docs-check/|lab[1-5]-[a-z]+/student/)'
-written='^(README\.md|\.ci/run|Cargo\.toml)$'
+written='^(README\.md|\.ci/run|Cargo\.toml|Cargo\.lock)$'
 missing=0
 while IFS= read -r -d '' f; do
     [[ -f "$f" ]] || continue
@@ -57,7 +59,8 @@ for lab in 5 4 3 2 1; do
     echo "== --from $lab: builds, clippy-clean"
     student --from $lab --no-git >/dev/null
     start=$(date +%s)
-    (cd "$dir" && cargo build -q --workspace --tests && cargo clippy -q --workspace --all-targets -- -D warnings)
+    (cd "$dir" && cargo build -q --locked --workspace --tests \
+        && cargo clippy -q --locked --workspace --all-targets -- -D warnings)
     echo "  built and clippy-clean in $(( $(date +%s) - start )) s"
 
     echo "== --from $lab: every course test of Lab $lab fails at its todo!"

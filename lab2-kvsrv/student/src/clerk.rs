@@ -7,7 +7,8 @@ use common::labrpc::ClientEnd;
 /// A client of the [`crate::KvServer`]. One call at a time, as `&mut self` enforces for
 /// writes. Send an RPC with `self.server.call(GET, &args).await`: it returns the reply, or
 /// an error if the request or the reply was lost (the call then may or may not have run
-/// on the server). Random numbers come from `common::sim::rng(|r| r.random::<u64>())`.
+/// on the server). Random numbers come from the world's RNG:
+/// `common::sim::rng(|r| r.random::<u64>())`, with `use common::sim::RngExt;`.
 pub struct Clerk {
     server: ClientEnd,
     // Lab 2: what else the clerk needs.

@@ -58,8 +58,11 @@ const NEVER: [&str; 6] = [
     "scripts/demo.sh",
 ];
 
-/// The workspace members that go with them.
-const DROPPED_MEMBERS: [&str; 2] = ["scripts/student", "scripts/docs-check"];
+/// The workspace members that go with them: (path, package name).
+const DROPPED_MEMBERS: [(&str, &str); 2] = [
+    ("scripts/student", "lab-student"),
+    ("scripts/docs-check", "docs-check"),
+];
 
 /// Written from templates rather than copied.
 const TEMPLATES: [(&str, &str, bool); 2] = [
@@ -132,12 +135,46 @@ fn text(file: &File, path: &str) -> Result<String, String> {
 /// The workspace's `Cargo.toml` without the members the student workspace does not have.
 fn workspace_manifest(toml: &str) -> Result<String, String> {
     let mut out = toml.to_string();
-    for member in DROPPED_MEMBERS {
+    for (member, _) in DROPPED_MEMBERS {
         let line = format!("    \"{member}\",\n");
         if !out.contains(&line) {
             return Err(format!("Cargo.toml: the members list has no line {line:?}"));
         }
         out = out.replace(&line, "");
+    }
+    Ok(out)
+}
+
+/// A rewrite of a copied file's text.
+type Edit = fn(&str) -> Result<String, String>;
+
+/// `Cargo.lock` without the dropped members' entries, as cargo itself would write it for
+/// the student workspace (so its first build leaves the lock file, and the commit, as
+/// they were). Their dependencies are all shared with members that stay.
+fn lock_file(lock: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut dropped = 0;
+    for (i, block) in lock.split("\n\n").enumerate() {
+        let gone = DROPPED_MEMBERS
+            .iter()
+            .any(|(_, name)| block.starts_with(&format!("[[package]]\nname = \"{name}\"\n")));
+        if gone {
+            dropped += 1;
+            continue;
+        }
+        if i > 0 {
+            out.push_str("\n\n");
+        }
+        out.push_str(block);
+    }
+    if lock.ends_with('\n') && !out.ends_with('\n') {
+        out.push('\n');
+    }
+    if dropped != DROPPED_MEMBERS.len() {
+        return Err(format!(
+            "Cargo.lock: found {dropped} of the {} dropped members' entries",
+            DROPPED_MEMBERS.len()
+        ));
     }
     Ok(out)
 }
@@ -191,13 +228,17 @@ pub fn plan(source: &Path, from: u32) -> Result<Files, String> {
         }
         let Some((top, rest)) = path.split_once('/') else {
             if let Some(file) = read(source, &path)? {
-                let file = if path == "Cargo.toml" {
-                    File {
-                        bytes: workspace_manifest(&text(&file, &path)?)?.into_bytes(),
+                let edit: Option<Edit> = match path.as_str() {
+                    "Cargo.toml" => Some(workspace_manifest),
+                    "Cargo.lock" => Some(lock_file),
+                    _ => None,
+                };
+                let file = match edit {
+                    Some(edit) => File {
+                        bytes: edit(&text(&file, &path)?)?.into_bytes(),
                         ..file
-                    }
-                } else {
-                    file
+                    },
+                    None => file,
                 };
                 files.insert(path, file);
             }
@@ -264,6 +305,16 @@ mod tests {
             "members = [\n    \"common\",\n]\n"
         );
         assert!(workspace_manifest("members = []").is_err());
+    }
+
+    #[test]
+    fn the_lock_file_loses_the_dropped_members() {
+        let lock = "version = 4\n\n[[package]]\nname = \"docs-check\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"common\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab-student\"\nversion = \"0.1.0\"\n";
+        assert_eq!(
+            lock_file(lock).expect("edits"),
+            "version = 4\n\n[[package]]\nname = \"common\"\nversion = \"0.1.0\"\n"
+        );
+        assert!(lock_file("version = 4\n").is_err());
     }
 
     #[test]
