@@ -7,6 +7,7 @@
 //!   line names exists and parses: `cargo test ...` lists its tests (at least one must
 //!   match), `cargo run ...` builds, `scripts/stress_test.sh` and `scripts/grade.sh` list
 //!   their tests, `scripts/student.sh` lists the files it would write,
+//!   `scripts/mutants.sh` checks that its mutants apply,
 //!   `scripts/debug_test.sh` prints its debugger command. A log file the guide reads
 //!   from an earlier failing run (`*.log.jsonl` that does not exist) is replaced by a
 //!   captured log from the viewer's tests. Everything else runs as written.
@@ -144,6 +145,9 @@ fn quick_stage(stage: &str, sample_log: &Path) -> String {
         }
         ["scripts/student.sh", args @ ..] => {
             format!("scripts/student.sh --list {}", join(args))
+        }
+        ["scripts/mutants.sh", args @ ..] => {
+            format!("scripts/mutants.sh --check {}", join(args))
         }
         ["scripts/grade.sh", args @ ..] => {
             format!("scripts/grade.sh --list {}", join(args))

@@ -18,6 +18,8 @@ workers (default: the number of cores). TEST filters by substring, as cargo test
   --realtime        run with LAB_REALTIME=1 (real clock and threads; no determinism)
   --twice           run every seed twice and fail if the two traces differ
   --list            print the tests that would run, and run nothing (the docs check uses it)
+  --no-logs         do not re-run failing seeds with debug logs (the mutant suite and the
+                    skeleton check expect failures by the hundred)
 
 Examples:
   scripts/stress_test.sh 500 lab3-raft 3b
@@ -35,6 +37,7 @@ pub struct Args {
     pub realtime: bool,
     pub twice: bool,
     pub list: bool,
+    pub no_logs: bool,
 }
 
 pub enum Parsed {
@@ -54,7 +57,7 @@ pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Parsed, String> {
     let mut out_dir = PathBuf::from("stress-out");
     let mut timeout = 300u64;
     let mut base_seed = None;
-    let (mut realtime, mut twice, mut list) = (false, false, false);
+    let (mut realtime, mut twice, mut list, mut no_logs) = (false, false, false, false);
     let mut positional = Vec::new();
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -66,6 +69,7 @@ pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Parsed, String> {
             "--realtime" => realtime = true,
             "--twice" => twice = true,
             "--list" => list = true,
+            "--no-logs" => no_logs = true,
             s if s.starts_with('-') && s.len() > 1 => return Err(format!("unknown option {s}")),
             _ => positional.push(arg),
         }
@@ -96,6 +100,7 @@ pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Parsed, String> {
         realtime,
         twice,
         list,
+        no_logs,
     }))
 }
 

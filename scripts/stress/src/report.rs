@@ -133,7 +133,7 @@ pub fn finish(args: &Args, tests: &[TestCase], results: &[RunResult]) -> Result<
             let stem = format!("{}-{}", case.name.replace("::", "."), r.seed);
             let output_file = args.out_dir.join(format!("{stem}.out"));
             let _ = std::fs::write(&output_file, &r.output);
-            let debug_log = (reruns < MAX_DEBUG_RERUNS).then(|| {
+            let debug_log = (!args.no_logs && reruns < MAX_DEBUG_RERUNS).then(|| {
                 reruns += 1;
                 debug_rerun(
                     args,

@@ -48,14 +48,19 @@ pub type Files = BTreeMap<String, File>;
 /// Files of this repository that the student workspace never has: this tool, the
 /// skeletons it copies from and its check; the checks of this repository's own guides
 /// (the student's guides are cut to the parts about doing the lab); and the demo, which
-/// runs the reference's examples (a stripped lab has none).
-const NEVER: [&str; 6] = [
+/// runs the reference's examples (a stripped lab has none); and the mutant suite, whose
+/// mutants are edits of the reference.
+const NEVER: [&str; 10] = [
     "scripts/student/",
     "scripts/student.sh",
     "scripts/check_student.sh",
     "scripts/docs-check/",
     "scripts/check_docs.sh",
     "scripts/demo.sh",
+    "scripts/mutants.sh",
+    "lab3-raft/mutants.txt",
+    "lab4-kvraft/mutants.txt",
+    "lab5-shardkv/mutants.txt",
 ];
 
 /// The workspace members that go with them: (path, package name).

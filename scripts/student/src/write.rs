@@ -26,6 +26,14 @@ pub fn check_dir(source: &Path, dir: &Path, force: bool) -> Result<(), String> {
         }
         let source = fs::canonicalize(source).map_err(|e| format!("{}: {e}", source.display()))?;
         let target = fs::canonicalize(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        if target.parent().is_none_or(|p| p.parent().is_none()) || home.is_some_and(|h| h == target)
+        {
+            return Err(format!(
+                "{} is a top-level or home directory; choose a directory of its own (e.g. ../my-labs)",
+                dir.display()
+            ));
+        }
         if source.starts_with(&target) {
             return Err(format!(
                 "{} holds this workspace; choose a directory outside it (e.g. ../my-labs)",

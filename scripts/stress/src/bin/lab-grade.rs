@@ -10,6 +10,7 @@
 //! A tool, not simulated code: it runs processes and reads files.
 #![allow(clippy::disallowed_methods)]
 
+use lab_stress::catalogue::{SUBLABS, SubLab};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -34,179 +35,6 @@ with their replay commands. With no LAB, every lab. Exits 1 if any run failed.
 Examples:
   scripts/grade.sh 2
   scripts/grade.sh 3a --runs 100";
-
-/// One sub-lab of the course: its package and its course tests, by name.
-struct SubLab {
-    id: &'static str,
-    title: &'static str,
-    package: &'static str,
-    tests: &'static [&'static str],
-}
-
-const SUBLABS: &[SubLab] = &[
-    SubLab {
-        id: "1",
-        title: "Lab 1: MapReduce",
-        package: "lab1-mapreduce",
-        tests: &[
-            "test_wc",
-            "test_indexer",
-            "test_map_parallelism",
-            "test_reduce_parallelism",
-            "test_job_count",
-            "test_early_exit",
-            "test_crash",
-        ],
-    },
-    SubLab {
-        id: "2",
-        title: "Lab 2: key/value server",
-        package: "lab2-kvsrv",
-        tests: &[
-            "test_basic_2",
-            "test_concurrent_2",
-            "test_unreliable_2",
-            "test_unreliable_one_key_2",
-            "test_mem_get_2",
-            "test_mem_put_2",
-            "test_mem_append_2",
-            "test_mem_put_many_clients",
-            "test_mem_get_many_clients",
-            "test_mem_many_appends",
-        ],
-    },
-    SubLab {
-        id: "3a",
-        title: "Lab 3A: leader election",
-        package: "lab3-raft",
-        tests: &[
-            "test_initial_election_3a",
-            "test_re_election_3a",
-            "test_many_elections_3a",
-        ],
-    },
-    SubLab {
-        id: "3b",
-        title: "Lab 3B: log",
-        package: "lab3-raft",
-        tests: &[
-            "test_basic_agree_3b",
-            "test_rpc_bytes_3b",
-            "test_follower_failure_3b",
-            "test_leader_failure_3b",
-            "test_fail_agree_3b",
-            "test_fail_no_agree_3b",
-            "test_concurrent_starts_3b",
-            "test_rejoin_3b",
-            "test_backup_3b",
-            "test_count_3b",
-        ],
-    },
-    SubLab {
-        id: "3c",
-        title: "Lab 3C: persistence",
-        package: "lab3-raft",
-        tests: &[
-            "test_persist1_3c",
-            "test_persist2_3c",
-            "test_persist3_3c",
-            "test_figure8_3c",
-            "test_unreliable_agree_3c",
-            "test_figure8_unreliable_3c",
-            "test_reliable_churn_3c",
-            "test_unreliable_churn_3c",
-        ],
-    },
-    SubLab {
-        id: "3d",
-        title: "Lab 3D: log compaction",
-        package: "lab3-raft",
-        tests: &[
-            "test_snapshot_basic_3d",
-            "test_snapshot_install_3d",
-            "test_snapshot_install_unreliable_3d",
-            "test_snapshot_install_crash_3d",
-            "test_snapshot_install_uncrash_3d",
-            "test_snapshot_all_crash_3d",
-            "test_snapshot_init_3d",
-        ],
-    },
-    SubLab {
-        id: "4a",
-        title: "Lab 4A: key/value service without snapshots",
-        package: "lab4-kvraft",
-        tests: &[
-            "test_basic_4a",
-            "test_speed_4a",
-            "test_concurrent_4a",
-            "test_unreliable_4a",
-            "test_unreliable_one_key_4a",
-            "test_one_partition_4a",
-            "test_many_partitions_one_client_4a",
-            "test_many_partitions_many_clients_4a",
-            "test_persist_one_client_4a",
-            "test_persist_concurrent_4a",
-            "test_persist_concurrent_unreliable_4a",
-            "test_persist_partition_4a",
-            "test_persist_partition_unreliable_4a",
-            "test_persist_partition_unreliable_linearizable_4a",
-        ],
-    },
-    SubLab {
-        id: "4b",
-        title: "Lab 4B: key/value service with snapshots",
-        package: "lab4-kvraft",
-        tests: &[
-            "test_snapshot_rpc_4b",
-            "test_snapshot_size_4b",
-            "test_speed_4b",
-            "test_snapshot_recover_4b",
-            "test_snapshot_recover_many_clients_4b",
-            "test_snapshot_unreliable_4b",
-            "test_snapshot_unreliable_recover_4b",
-            "test_snapshot_unreliable_recover_concurrent_partition_4b",
-            "test_snapshot_unreliable_recover_concurrent_partition_linearizable_4b",
-        ],
-    },
-    SubLab {
-        id: "5a",
-        title: "Lab 5A: the shard controller and static shards",
-        package: "lab5-shardkv",
-        tests: &[
-            "test_basic",
-            "test_minimal_again",
-            "test_multi",
-            "test_static_shards_5a",
-            "test_rejection_5a",
-        ],
-    },
-    SubLab {
-        id: "5b",
-        title: "Lab 5B: shard movement",
-        package: "lab5-shardkv",
-        tests: &[
-            "test_join_leave_5b",
-            "test_snapshot_5b",
-            "test_miss_change_5b",
-            "test_concurrent1_5b",
-            "test_concurrent2_5b",
-            "test_concurrent3_5b",
-            "test_unreliable1_5b",
-            "test_unreliable2_5b",
-            "test_unreliable3_5b",
-        ],
-    },
-    SubLab {
-        id: "5ch",
-        title: "Lab 5 challenges: garbage collection, serving unaffected shards",
-        package: "lab5-shardkv",
-        tests: &[
-            "test_challenge1_delete",
-            "test_challenge2_unaffected",
-            "test_challenge2_partial",
-        ],
-    },
-];
 
 struct Args {
     selected: Vec<&'static SubLab>,
@@ -308,6 +136,9 @@ fn run_package(args: &Args, package: &str, tests: &[&str]) -> Result<Outcome, St
     let out = args.out.join(package);
     let mut command = Command::new(&stress);
     command.arg("-o").arg(&out);
+    if args.expect_todo.is_some() {
+        command.arg("--no-logs");
+    }
     if let Some(j) = args.jobs {
         command.arg("-j").arg(j.to_string());
     }
@@ -352,6 +183,30 @@ fn all_pass(p: f64, runs: usize) -> f64 {
     (1.0 - p).powi(runs as i32)
 }
 
+/// The extra tests of `package` (`beyond_...`, not the course's), by name.
+fn extra_tests(package: &str) -> Result<Vec<String>, String> {
+    let stress = stress_runner()?;
+    let out = Command::new(&stress)
+        .args(["--list", "1", package, lab_stress::catalogue::EXTRA_PREFIX])
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", stress.display()))?;
+    Ok(lab_stress::catalogue::extra_tests(
+        &String::from_utf8_lossy(&out.stdout),
+    ))
+}
+
+/// The extra tests of sub-lab `s`: those whose names end with its id (`_3c`).
+fn extras_of<'a>(s: &SubLab, extras: &'a BTreeMap<&str, Vec<String>>) -> Vec<&'a str> {
+    let suffix = format!("_{}", s.id);
+    extras
+        .get(s.package)
+        .into_iter()
+        .flatten()
+        .filter(|t| t.ends_with(&suffix))
+        .map(String::as_str)
+        .collect()
+}
+
 fn grade(args: &Args) -> Result<bool, String> {
     let mut by_package: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for s in &args.selected {
@@ -359,6 +214,26 @@ fn grade(args: &Args) -> Result<bool, String> {
             .entry(s.package)
             .or_default()
             .extend(s.tests.iter().copied());
+    }
+    // The tests beyond the course run too (not with --expect-todo: a skeleton's check is
+    // about the course's tests), and get a verdict of their own.
+    let mut extras: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    if args.expect_todo.is_none() && !args.list {
+        for package in by_package.keys() {
+            extras.insert(package, extra_tests(package)?);
+        }
+    }
+    let selected_extras: Vec<(&str, Vec<&str>)> = args
+        .selected
+        .iter()
+        .map(|s| (s.package, extras_of(s, &extras)))
+        .collect();
+    let mut by_package: BTreeMap<&str, Vec<&str>> = by_package;
+    for (package, tests) in &selected_extras {
+        by_package
+            .entry(package)
+            .or_default()
+            .extend(tests.iter().copied());
     }
     if args.list {
         for (package, tests) in &by_package {
@@ -396,6 +271,34 @@ fn grade(args: &Args) -> Result<bool, String> {
                 "  verdict: FAIL ({failed_tests} of {} tests failed at least once)",
                 s.tests.len()
             );
+        }
+        let beyond = extras_of(s, &extras);
+        if !beyond.is_empty() {
+            println!("  beyond the course (this workspace's extra tests, not the course's):");
+            let mut failed_extra = Vec::new();
+            for test in &beyond {
+                let (runs, failures, _) = outcome.tests[*test];
+                let mark = if failures == 0 { "ok" } else { "FAIL" };
+                println!("    {test:<70} {runs:>4} runs {failures:>4} failed  {mark}");
+                if failures > 0 {
+                    failed_extra.push(*test);
+                }
+            }
+            let course = if failed_tests == 0 {
+                "passes the course"
+            } else {
+                "fails the course"
+            };
+            if failed_extra.is_empty() {
+                println!("  beyond the course: PASS ({course}; every extra test passed too)");
+            } else {
+                all_passed = false;
+                println!(
+                    "  beyond the course: FAIL ({course}; fails {} extra test(s), each a classic mistake the course's tests miss: {})",
+                    failed_extra.len(),
+                    failed_extra.join(", ")
+                );
+            }
         }
     }
     let failed: Vec<&Value> = outcomes.values().flat_map(|o| &o.failed_runs).collect();

@@ -1,0 +1,517 @@
+//! `lab-mutants`: the mutant suite. Each mutant is one classic mistake, written as exact
+//! edits of the reference code (`<lab>/mutants.txt`); for each, this tool applies it to a
+//! copy of the workspace, runs the lab's black-box tests (the course's, and the extra
+//! `beyond_` tests) over N seeds through the stress runner, and reports which tests
+//! killed it. A mutant that no test kills within N seeds is a blind spot of the tests.
+//! `scripts/mutants.sh` is its front door.
+//!
+//! The copy is made by the student-workspace tool (`--from 6`, nothing stripped) and built
+//! in a target directory of its own; each mutant's edits are undone before the next.
+//! Every run also applies the lab file's `base` edits, which switch off the reference's
+//! own internal assertions: a mutant must be caught by what the tests see through the
+//! public API, as a student's mistake would be.
+//!
+//! A tool, not simulated code: it runs processes and writes files.
+#![allow(clippy::disallowed_methods)]
+
+use lab_stress::catalogue::SUBLABS;
+use lab_stress::mutants::{self, Edit, Mutant};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+
+const USAGE: &str = "\
+usage: scripts/mutants.sh [--seeds N] [--only ID,...] [--sample K] [--check] [-j JOBS] [LAB...]
+
+For each mutant of LAB (3, 4, 5; default all), a classic mistake written as edits of the
+reference code in <lab>/mutants.txt: applies it to a copy of the workspace, runs the
+lab's course tests and its extra (beyond_) tests N times each with their own seeds, and
+prints which tests killed it. Exits 1 if a mutant survives.
+
+  --seeds N    runs of each test per mutant (default 20)
+  --only IDS   only these mutants (comma-separated)
+  --sample K   only K mutants, spread evenly over the list (CI's short form)
+  --check      only check that every mutant still applies (each edit's text is found
+               exactly once), and build and run nothing
+  -j JOBS      parallel runs (default: the number of cores)
+  --work DIR   where the workspace copy and its target directory go (default:
+               target/mutants); CI shares the student-workspace check's, whose
+               dependencies are built already";
+
+const LABS: [(&str, &str); 3] = [
+    ("3", "lab3-raft"),
+    ("4", "lab4-kvraft"),
+    ("5", "lab5-shardkv"),
+];
+
+struct Args {
+    labs: Vec<(&'static str, &'static str)>,
+    seeds: usize,
+    only: Vec<String>,
+    sample: Option<usize>,
+    check: bool,
+    jobs: Option<usize>,
+    /// No lab named: every lab that has a mutant file.
+    all: bool,
+    work: Option<PathBuf>,
+}
+
+fn parse(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
+    let mut args = Args {
+        labs: Vec::new(),
+        seeds: 20,
+        only: Vec::new(),
+        sample: None,
+        check: false,
+        jobs: None,
+        all: false,
+        work: None,
+    };
+    let number = |flag: &str, v: Option<String>| -> Result<usize, String> {
+        let v = v.ok_or(format!("{flag} needs a number"))?;
+        match v.parse() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!("{flag}: {v:?} is not a positive number")),
+        }
+    };
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "-h" | "--help" => return Ok(None),
+            "--seeds" => args.seeds = number("--seeds", it.next())?,
+            "--sample" => args.sample = Some(number("--sample", it.next())?),
+            "-j" | "--jobs" => args.jobs = Some(number("-j", it.next())?),
+            "--check" => args.check = true,
+            "--work" => {
+                args.work = Some(PathBuf::from(it.next().ok_or("--work needs a directory")?))
+            }
+            "--only" => {
+                let ids = it.next().ok_or("--only needs mutant ids")?;
+                args.only.extend(ids.split(',').map(str::to_string));
+            }
+            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
+            lab => match LABS.iter().find(|(n, _)| *n == lab) {
+                Some(l) => args.labs.push(*l),
+                None => return Err(format!("{lab:?} is not a lab with mutants (3, 4, 5)")),
+            },
+        }
+    }
+    let all = args.labs.is_empty();
+    if all {
+        args.labs = LABS.to_vec();
+    }
+    Ok(Some(Args { all, ..args }))
+}
+
+fn run(
+    program: &Path,
+    args: &[&str],
+    dir: &Path,
+    target: &Path,
+    quiet: bool,
+) -> Result<bool, String> {
+    let mut command = Command::new(program);
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target);
+    if quiet {
+        command.stdout(Stdio::null()).stderr(Stdio::null());
+    }
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", program.display()))?;
+    Ok(status.success())
+}
+
+/// Applies `edits` to the copy; returns each edited file's original text, to restore.
+fn apply(copy: &Path, edits: &[Edit]) -> Result<Vec<(PathBuf, String)>, String> {
+    let mut originals: Vec<(PathBuf, String)> = Vec::new();
+    for edit in edits {
+        let path = copy.join(&edit.file);
+        let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", edit.file))?;
+        if !originals.iter().any(|(p, _)| *p == path) {
+            originals.push((path.clone(), text.clone()));
+        }
+        let edited = mutants::apply(&text, edit)?;
+        std::fs::write(&path, edited).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(originals)
+}
+
+fn restore(originals: Vec<(PathBuf, String)>) -> Result<(), String> {
+    for (path, text) in originals.into_iter().rev() {
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// One mutant's result: per test, (runs, failures).
+struct Outcome {
+    tests: BTreeMap<String, (u64, u64)>,
+}
+
+/// Seeds of the first round of a mutant: enough to kill most mutants at once.
+const FIRST_ROUND: usize = 3;
+
+/// Runs `tests` against the mutant over `seeds` seeds from `base`, through the stress
+/// runner.
+#[allow(clippy::too_many_arguments)]
+fn run_round(
+    args: &Args,
+    tools: &Path,
+    copy: &Path,
+    target: &Path,
+    out: &Path,
+    package: &str,
+    tests: &[String],
+    seeds: usize,
+    base: u64,
+    outcome: &mut Outcome,
+) -> Result<(), String> {
+    let seeds = seeds.to_string();
+    let base = base.to_string();
+    let out_dir = out.display().to_string();
+    let jobs = args.jobs.map(|j| j.to_string());
+    // A run of the reference takes a tenth of a second; a mutant that livelocks the
+    // cluster (message storms, no progress in virtual time) is stopped after this long
+    // and counts as failed.
+    let mut stress_args: Vec<&str> = vec![
+        "-o",
+        &out_dir,
+        "--timeout",
+        "3",
+        "--no-logs",
+        "--seed",
+        &base,
+    ];
+    if let Some(j) = &jobs {
+        stress_args.extend(["-j", j]);
+    }
+    stress_args.extend([seeds.as_str(), package]);
+    stress_args.extend(tests.iter().map(String::as_str));
+    run(&tools.join("lab-stress"), &stress_args, copy, target, true)?;
+    let summary = out.join("summary.json");
+    let text =
+        std::fs::read_to_string(&summary).map_err(|e| format!("{}: {e}", summary.display()))?;
+    let json: Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: {e}", summary.display()))?;
+    for t in json["tests"].as_array().into_iter().flatten() {
+        let entry = outcome
+            .tests
+            .entry(t["test"].as_str().unwrap_or_default().to_string())
+            .or_default();
+        entry.0 += t["runs"].as_u64().unwrap_or(0);
+        entry.1 += t["failures"].as_u64().unwrap_or(0);
+    }
+    Ok(())
+}
+
+/// Runs the mutant: a first round of a few seeds, and, only if nothing failed in it, the
+/// rest of the seeds (a mutant is killed by the first failure; most die in the first
+/// round, and their hung runs would cost the most).
+fn run_tests(
+    args: &Args,
+    tools: &Path,
+    copy: &Path,
+    target: &Path,
+    out: &Path,
+    package: &str,
+    tests: &[String],
+) -> Result<Outcome, String> {
+    let mut outcome = Outcome {
+        tests: BTreeMap::new(),
+    };
+    let first = FIRST_ROUND.min(args.seeds);
+    run_round(
+        args,
+        tools,
+        copy,
+        target,
+        &out.join("1"),
+        package,
+        tests,
+        first,
+        1_000,
+        &mut outcome,
+    )?;
+    let failed = outcome.tests.values().any(|(_, f)| *f > 0);
+    if !failed && args.seeds > first {
+        let rest = args.seeds - first;
+        run_round(
+            args,
+            tools,
+            copy,
+            target,
+            &out.join("2"),
+            package,
+            tests,
+            rest,
+            2_000,
+            &mut outcome,
+        )?;
+    }
+    Ok(outcome)
+}
+
+/// The lab's black-box tests: its course tests, and the extra ones (`beyond_...`).
+fn black_box_tests(
+    package: &str,
+    copy: &Path,
+    tools: &Path,
+    target: &Path,
+) -> Result<(Vec<String>, Vec<String>), String> {
+    let course: Vec<String> = SUBLABS
+        .iter()
+        .filter(|s| s.package == package)
+        .flat_map(|s| s.tests.iter().map(|t| t.to_string()))
+        .collect();
+    let out = Command::new(tools.join("lab-stress"))
+        .args(["--list", "1", package, lab_stress::catalogue::EXTRA_PREFIX])
+        .current_dir(copy)
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .map_err(|e| format!("cannot list the tests: {e}"))?;
+    let extra = lab_stress::catalogue::extra_tests(&String::from_utf8_lossy(&out.stdout));
+    Ok((course, extra))
+}
+
+fn select<'a>(args: &Args, all: &'a [Mutant]) -> Vec<&'a Mutant> {
+    let mut chosen: Vec<&Mutant> = all
+        .iter()
+        .filter(|m| args.only.is_empty() || args.only.contains(&m.id))
+        .collect();
+    if let Some(k) = args.sample
+        && k < chosen.len()
+    {
+        let n = chosen.len();
+        chosen = (0..k).map(|i| chosen[i * n / k]).collect();
+    }
+    chosen
+}
+
+fn main() -> ExitCode {
+    let args = match parse(std::env::args().skip(1)) {
+        Ok(Some(a)) => a,
+        Ok(None) => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("mutants: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match suite(&args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(message) => {
+            eprintln!("mutants: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn suite(args: &Args) -> Result<bool, String> {
+    let root = std::env::current_dir().map_err(|e| e.to_string())?;
+    let tools = std::env::current_exe()
+        .map_err(|e| e.to_string())?
+        .parent()
+        .map(Path::to_path_buf)
+        .ok_or("no tool directory")?;
+    let mut files = Vec::new();
+    for (lab, package) in &args.labs {
+        let path = root.join(package).join("mutants.txt");
+        if args.all && !path.exists() {
+            continue;
+        }
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let (base, list) = mutants::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        files.push((*lab, *package, base, list));
+    }
+    // Every mutant must still apply to the reference as it is now, checked first and in
+    // full, so a refactoring that moved the code a mutant edits is noticed at once.
+    let mut stale = Vec::new();
+    for (_, _, base, list) in &files {
+        for m in std::iter::once(base).chain(list) {
+            for edit in &m.edits {
+                let text = std::fs::read_to_string(root.join(&edit.file)).unwrap_or_default();
+                if let Err(e) = mutants::apply(&text, edit) {
+                    stale.push(format!("{}: {e}", m.id));
+                }
+            }
+        }
+    }
+    if !stale.is_empty() {
+        return Err(format!(
+            "mutants that no longer apply:\n  {}",
+            stale.join("\n  ")
+        ));
+    }
+    let count: usize = files.iter().map(|f| f.3.len()).sum();
+    println!("mutants: all {count} mutants apply to the reference");
+    if args.check {
+        return Ok(true);
+    }
+
+    let work = root.join(
+        args.work
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("target/mutants")),
+    );
+    let copy = work.join("workspace");
+    let target = work.join("target");
+    std::fs::create_dir_all(&copy).map_err(|e| e.to_string())?;
+    let copied = run(
+        &tools.join("lab-student"),
+        &[
+            "--source",
+            &root.display().to_string(),
+            &copy.display().to_string(),
+            "--from",
+            "6",
+            "--force",
+            "--no-git",
+        ],
+        &root,
+        &target,
+        true,
+    )?;
+    if !copied {
+        return Err("could not copy the workspace (lab-student failed)".into());
+    }
+    let mut rows = Vec::new();
+    let mut all_killed = true;
+    for (lab, package, base, list) in &files {
+        let base_edits = apply(&copy, &base.edits)?;
+        let (course, extra) = black_box_tests(package, &copy, &tools, &target)?;
+        let tests: Vec<String> = course.iter().chain(&extra).cloned().collect();
+        for m in select(args, list) {
+            let start = std::time::Instant::now();
+            let originals = apply(&copy, &m.edits)?;
+            let built = run(
+                Path::new("cargo"),
+                &["build", "-q", "--tests", "-p", package],
+                &copy,
+                &target,
+                true,
+            )?;
+            let outcome = if built {
+                Some(run_tests(
+                    args,
+                    &tools,
+                    &copy,
+                    &target,
+                    &work.join("runs").join(&m.id),
+                    package,
+                    &tests,
+                )?)
+            } else {
+                None
+            };
+            restore(originals)?;
+            let row = Row::new(
+                lab,
+                m,
+                outcome.as_ref(),
+                &course,
+                &extra,
+                start.elapsed().as_secs(),
+            );
+            println!("{}", row.line());
+            all_killed &= row.killed();
+            rows.push(row);
+        }
+        restore(base_edits)?;
+    }
+    println!("\n{}", Row::header());
+    for row in &rows {
+        println!("{}", row.line());
+    }
+    let killed_by_course = rows.iter().filter(|r| r.course_failed > 0).count();
+    let killed = rows.iter().filter(|r| r.killed()).count();
+    println!(
+        "\n{} mutants, {} seeds: the course tests kill {killed_by_course}, course and extra tests {killed}",
+        rows.len(),
+        args.seeds
+    );
+    Ok(all_killed)
+}
+
+struct Row {
+    lab: String,
+    id: String,
+    built: bool,
+    course_failed: u64,
+    course_runs: u64,
+    extra_failed: u64,
+    extra_runs: u64,
+    killers: Vec<String>,
+    secs: u64,
+}
+
+impl Row {
+    fn new(
+        lab: &str,
+        m: &Mutant,
+        outcome: Option<&Outcome>,
+        course: &[String],
+        extra: &[String],
+        secs: u64,
+    ) -> Row {
+        let mut row = Row {
+            lab: lab.to_string(),
+            id: m.id.clone(),
+            built: outcome.is_some(),
+            course_failed: 0,
+            course_runs: 0,
+            extra_failed: 0,
+            extra_runs: 0,
+            killers: Vec::new(),
+            secs,
+        };
+        for (test, (runs, failed)) in outcome.map(|o| &o.tests).into_iter().flatten() {
+            if course.contains(test) {
+                row.course_runs += runs;
+                row.course_failed += failed;
+            } else if extra.contains(test) {
+                row.extra_runs += runs;
+                row.extra_failed += failed;
+            }
+            if *failed > 0 {
+                row.killers.push(format!("{test} ({failed})"));
+            }
+        }
+        row
+    }
+
+    fn killed(&self) -> bool {
+        self.built && self.course_failed + self.extra_failed > 0
+    }
+
+    fn header() -> String {
+        format!(
+            "{:<3} {:<36} {:>14} {:>14} {:>5}  {:<8}  killed by (failed runs)",
+            "lab", "mutant", "course failed", "extra failed", "secs", "verdict"
+        )
+    }
+
+    fn line(&self) -> String {
+        let verdict = match (self.built, self.killed()) {
+            (false, _) => "NO BUILD",
+            (true, true) => "killed",
+            (true, false) => "SURVIVED",
+        };
+        format!(
+            "{:<3} {:<36} {:>14} {:>14} {:>5}  {:<8}  {}",
+            self.lab,
+            self.id,
+            format!("{}/{}", self.course_failed, self.course_runs),
+            format!("{}/{}", self.extra_failed, self.extra_runs),
+            self.secs,
+            verdict,
+            self.killers.join(", ")
+        )
+    }
+}

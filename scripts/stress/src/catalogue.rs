@@ -1,0 +1,195 @@
+//! The course's catalogue: each sub-lab and its course tests, by name, as the grader and
+//! the mutant suite need it. Written out rather than discovered, so that a course test that
+//! goes missing or is renamed is an error where it is used, not a test quietly not run.
+
+/// The prefix of the tests beyond the course: this workspace's own black-box tests.
+pub const EXTRA_PREFIX: &str = "beyond_";
+
+/// The extra tests named in the stress runner's `--list` output (`package --test target
+/// name executable` per line).
+pub fn extra_tests(listing: &str) -> Vec<String> {
+    listing
+        .lines()
+        .flat_map(str::split_whitespace)
+        .filter(|w| w.starts_with(EXTRA_PREFIX))
+        .map(str::to_string)
+        .collect()
+}
+
+/// One sub-lab of the course: its package and its course tests, by name.
+pub struct SubLab {
+    /// How a command line names it: `3a`, `5ch`.
+    pub id: &'static str,
+    /// Its name in the scorecard.
+    pub title: &'static str,
+    /// The package of its tests.
+    pub package: &'static str,
+    /// Its course tests, in the course's order.
+    pub tests: &'static [&'static str],
+}
+
+/// Every sub-lab, in the course's order.
+pub const SUBLABS: &[SubLab] = &[
+    SubLab {
+        id: "1",
+        title: "Lab 1: MapReduce",
+        package: "lab1-mapreduce",
+        tests: &[
+            "test_wc",
+            "test_indexer",
+            "test_map_parallelism",
+            "test_reduce_parallelism",
+            "test_job_count",
+            "test_early_exit",
+            "test_crash",
+        ],
+    },
+    SubLab {
+        id: "2",
+        title: "Lab 2: key/value server",
+        package: "lab2-kvsrv",
+        tests: &[
+            "test_basic_2",
+            "test_concurrent_2",
+            "test_unreliable_2",
+            "test_unreliable_one_key_2",
+            "test_mem_get_2",
+            "test_mem_put_2",
+            "test_mem_append_2",
+            "test_mem_put_many_clients",
+            "test_mem_get_many_clients",
+            "test_mem_many_appends",
+        ],
+    },
+    SubLab {
+        id: "3a",
+        title: "Lab 3A: leader election",
+        package: "lab3-raft",
+        tests: &[
+            "test_initial_election_3a",
+            "test_re_election_3a",
+            "test_many_elections_3a",
+        ],
+    },
+    SubLab {
+        id: "3b",
+        title: "Lab 3B: log",
+        package: "lab3-raft",
+        tests: &[
+            "test_basic_agree_3b",
+            "test_rpc_bytes_3b",
+            "test_follower_failure_3b",
+            "test_leader_failure_3b",
+            "test_fail_agree_3b",
+            "test_fail_no_agree_3b",
+            "test_concurrent_starts_3b",
+            "test_rejoin_3b",
+            "test_backup_3b",
+            "test_count_3b",
+        ],
+    },
+    SubLab {
+        id: "3c",
+        title: "Lab 3C: persistence",
+        package: "lab3-raft",
+        tests: &[
+            "test_persist1_3c",
+            "test_persist2_3c",
+            "test_persist3_3c",
+            "test_figure8_3c",
+            "test_unreliable_agree_3c",
+            "test_figure8_unreliable_3c",
+            "test_reliable_churn_3c",
+            "test_unreliable_churn_3c",
+        ],
+    },
+    SubLab {
+        id: "3d",
+        title: "Lab 3D: log compaction",
+        package: "lab3-raft",
+        tests: &[
+            "test_snapshot_basic_3d",
+            "test_snapshot_install_3d",
+            "test_snapshot_install_unreliable_3d",
+            "test_snapshot_install_crash_3d",
+            "test_snapshot_install_uncrash_3d",
+            "test_snapshot_all_crash_3d",
+            "test_snapshot_init_3d",
+        ],
+    },
+    SubLab {
+        id: "4a",
+        title: "Lab 4A: key/value service without snapshots",
+        package: "lab4-kvraft",
+        tests: &[
+            "test_basic_4a",
+            "test_speed_4a",
+            "test_concurrent_4a",
+            "test_unreliable_4a",
+            "test_unreliable_one_key_4a",
+            "test_one_partition_4a",
+            "test_many_partitions_one_client_4a",
+            "test_many_partitions_many_clients_4a",
+            "test_persist_one_client_4a",
+            "test_persist_concurrent_4a",
+            "test_persist_concurrent_unreliable_4a",
+            "test_persist_partition_4a",
+            "test_persist_partition_unreliable_4a",
+            "test_persist_partition_unreliable_linearizable_4a",
+        ],
+    },
+    SubLab {
+        id: "4b",
+        title: "Lab 4B: key/value service with snapshots",
+        package: "lab4-kvraft",
+        tests: &[
+            "test_snapshot_rpc_4b",
+            "test_snapshot_size_4b",
+            "test_speed_4b",
+            "test_snapshot_recover_4b",
+            "test_snapshot_recover_many_clients_4b",
+            "test_snapshot_unreliable_4b",
+            "test_snapshot_unreliable_recover_4b",
+            "test_snapshot_unreliable_recover_concurrent_partition_4b",
+            "test_snapshot_unreliable_recover_concurrent_partition_linearizable_4b",
+        ],
+    },
+    SubLab {
+        id: "5a",
+        title: "Lab 5A: the shard controller and static shards",
+        package: "lab5-shardkv",
+        tests: &[
+            "test_basic",
+            "test_minimal_again",
+            "test_multi",
+            "test_static_shards_5a",
+            "test_rejection_5a",
+        ],
+    },
+    SubLab {
+        id: "5b",
+        title: "Lab 5B: shard movement",
+        package: "lab5-shardkv",
+        tests: &[
+            "test_join_leave_5b",
+            "test_snapshot_5b",
+            "test_miss_change_5b",
+            "test_concurrent1_5b",
+            "test_concurrent2_5b",
+            "test_concurrent3_5b",
+            "test_unreliable1_5b",
+            "test_unreliable2_5b",
+            "test_unreliable3_5b",
+        ],
+    },
+    SubLab {
+        id: "5ch",
+        title: "Lab 5 challenges: garbage collection, serving unaffected shards",
+        package: "lab5-shardkv",
+        tests: &[
+            "test_challenge1_delete",
+            "test_challenge2_unaffected",
+            "test_challenge2_partial",
+        ],
+    },
+];
