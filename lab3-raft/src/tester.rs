@@ -59,6 +59,12 @@ struct Applied {
     logs: Vec<BTreeMap<u64, Vec<u8>>>,
     /// The highest index any peer applied.
     max_index: u64,
+    /// Beyond the course ([`Tester::forbid_rollback`]): a snapshot behind what the
+    /// instance already applied fails the test.
+    forbid_rollback: bool,
+    /// Per peer, every how many entries its applier snapshots (the course's
+    /// [`SNAPSHOT_INTERVAL`] unless [`Tester::set_snapshot_interval`] changed it).
+    intervals: Vec<u64>,
 }
 
 impl Applied {
@@ -191,6 +197,8 @@ impl Tester {
             applied: Arc::new(Mutex::new(Applied {
                 logs: vec![BTreeMap::new(); n],
                 max_index: 0,
+                forbid_rollback: false,
+                intervals: vec![SNAPSHOT_INTERVAL; n],
             })),
             started: Duration::ZERO,
             rpcs_at_start: 0,
@@ -208,6 +216,27 @@ impl Tester {
 
     fn applied(&self) -> MutexGuard<'_, Applied> {
         self.applied.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Beyond the course, for the extra tests: from now on, a snapshot that a peer
+    /// delivers behind what that instance has already applied fails the test. The
+    /// course's applier accepts it, but a service that installs it goes back in time (the
+    /// entries after it are applied a second time); Raft must ignore a snapshot older than
+    /// what it has applied (Figure 13, checklist G19).
+    pub fn forbid_rollback(&self) {
+        self.applied().forbid_rollback = true;
+    }
+
+    /// Beyond the course, for the extra tests: peer `i`'s applier snapshots every `every`
+    /// entries instead of every [`SNAPSHOT_INTERVAL`] (with snapshots on). With other
+    /// intervals on other peers, a leader's snapshot ends where a follower's does not, as
+    /// it does under a service that snapshots by size (Lab 4).
+    ///
+    /// # Panics
+    /// If `every` is 0.
+    pub fn set_snapshot_interval(&self, i: usize, every: u64) {
+        assert!(every > 0, "a snapshot interval of 0 entries");
+        self.applied().intervals[i] = every;
     }
 
     /// Number of peers.
@@ -587,8 +616,9 @@ async fn applier(i: usize, mut apply_rx: mpsc::Receiver<ApplyMsg>, applied: Arc<
 
 /// The course's `applierSnap`: as [`applier`], but commands must come exactly in order
 /// after the last one or the last snapshot (`last_applied`: what the instance started
-/// from), snapshots replace what was applied, and every [`SNAPSHOT_INTERVAL`] entries the
-/// peer is told to snapshot, from this task, as the course's applier does.
+/// from), snapshots replace what was applied, and every [`SNAPSHOT_INTERVAL`] entries (or
+/// the peer's own interval, beyond the course) the peer is told to snapshot, from this
+/// task, as the course's applier does.
 async fn applier_snap(
     i: usize,
     mut apply_rx: mpsc::Receiver<ApplyMsg>,
@@ -603,6 +633,10 @@ async fn applier_snap(
                 ApplyMsg::Snapshot {
                     index, snapshot, ..
                 } => {
+                    assert!(
+                        !applied.forbid_rollback || index >= last_applied,
+                        "apply error: server {i} delivers a snapshot at index {index}, behind index {last_applied} it has applied (its service would go back in time)"
+                    );
                     last_applied = applied.ingest(i, &snapshot, Some(index));
                     None
                 }
@@ -614,7 +648,7 @@ async fn applier_snap(
                     );
                     applied.check_and_record(i, index, command);
                     last_applied = index;
-                    ((index + 1) % SNAPSHOT_INTERVAL == 0)
+                    ((index + 1) % applied.intervals[i] == 0)
                         .then(|| (index, applied.snapshot(i, index)))
                 }
             }

@@ -73,6 +73,7 @@ fn offer(t: &Tester, command: u64) {
 async fn heal_and_agree(t: &mut Tester, leaders: &mut Leaders, command: u64) {
     t.set_unreliable(false);
     t.set_long_reordering(false);
+    t.net().set_request_reordering(false);
     for i in 0..t.n() {
         if t.raft(i).is_none() {
             t.start1(i);
@@ -116,23 +117,28 @@ fn beyond_votes_survive_crashes_3c() {
     });
 }
 
-/// A vote must survive a crash that comes right after it. Every peer restarts at one
-/// instant, so their timers tick together and two candidates often run in one term; the
-/// network delays requests (0-26 ms), so one candidate's request can reach a voter well
+/// How often the vote tests look at every peer: two leaders of one term may overlap for
+/// well under a millisecond (each steps down at the other's first heartbeat).
+const POLL: Duration = Duration::from_micros(50);
+
+/// The vote tests: 150 rounds in which every peer of three restarts at one instant, so
+/// their timers tick together and two candidates often run in one term, on a network
+/// that delays requests (0-26 ms), so one candidate's request can reach a voter well
 /// after the other's. When a peer takes up a term that both others reached before it (two
-/// candidates, and it was just asked for its vote by one), it is crashed and restarted at
-/// once, within 50 µs. A peer that
-/// forgets its vote in that restart (or its term, or did not save the vote before
-/// answering) grants the late request a second vote in the term, and two leaders of one
-/// term appear.
-#[test]
-fn beyond_vote_survives_an_immediate_crash_3c() {
+/// candidates, and it was just asked for its vote by one), it is crashed and restarted,
+/// `restart_after()` polls later (0: at once), once a round. Election safety is watched at
+/// every poll, until 50 ms after a leader appeared (or 2 s). With `late_requests`, a third
+/// of requests are held back up to 1 s and then reach the server as it is then, restarted
+/// or not (beyond the course's network, where a request to a server that restarts is
+/// lost).
+fn crash_after_a_vote(title: &str, restart_after: fn() -> u64, late_requests: bool) {
     sim::run(|| async {
         let servers = 3;
         let mut t = Tester::new(servers, true);
-        t.begin("Beyond (3C): a vote survives a crash right after it");
+        t.net().set_request_reordering(late_requests);
+        t.begin(title);
         let mut leaders = Leaders::default();
-        for _ in 0..200 {
+        for _ in 0..150 {
             for i in 0..servers {
                 t.start1(i);
             }
@@ -143,13 +149,19 @@ fn beyond_vote_survives_an_immediate_crash_3c() {
             let mut reached: Vec<(u64, u64)> = (0..servers)
                 .map(|i| (t.raft(i).map_or(0, |r| r.get_state().0), 0))
                 .collect();
-            let mut restarted = vec![false; servers];
+            // Per peer: whether it was picked, and the poll at which it restarts.
+            let mut picked = vec![false; servers];
+            let mut restart_at: Vec<Option<u64>> = vec![None; servers];
             let mut led_since = None;
-            // Two leaders of one term may overlap for well under a millisecond (each
-            // steps down at the other's first heartbeat), so look often: every 50 µs,
-            // until 50 ms after a leader appeared (or 2 s).
             for poll in 1..=40_000u64 {
-                sim::sleep(Duration::from_micros(50)).await;
+                for (i, at) in restart_at.iter_mut().enumerate() {
+                    if at.is_some_and(|at| at <= poll) {
+                        *at = None;
+                        t.start1(i);
+                        t.connect(i);
+                    }
+                }
+                sim::sleep(POLL).await;
                 leaders.observe(&t);
                 let mut leading = false;
                 for i in 0..servers {
@@ -168,10 +180,9 @@ fn beyond_vote_survives_an_immediate_crash_3c() {
                         .filter(|&j| j != i)
                         .all(|j| reached[j].0 == term && reached[j].1 < poll);
                     reached[i] = (term, poll);
-                    if voter && !restarted[i] {
-                        restarted[i] = true;
-                        t.start1(i);
-                        t.connect(i);
+                    if voter && !picked[i] {
+                        picked[i] = true;
+                        restart_at[i] = Some(poll + restart_after());
                     }
                 }
                 if leading && led_since.is_none() {
@@ -185,6 +196,34 @@ fn beyond_vote_survives_an_immediate_crash_3c() {
         heal_and_agree(&mut t, &mut leaders, 1).await;
         t.end();
     });
+}
+
+/// A vote must survive a crash that comes right after it: the voter restarts within
+/// 50 µs of taking up the candidates' term. A peer that forgets its vote in that restart
+/// (or its term) grants the late request a second vote in the term, and two leaders of
+/// one term appear.
+#[test]
+fn beyond_vote_survives_an_immediate_crash_3c() {
+    crash_after_a_vote(
+        "Beyond (3C): a vote survives a crash right after it",
+        || 0,
+        false,
+    );
+}
+
+/// A vote must be saved before its reply leaves: the voter restarts 0.2 to 5 ms after
+/// taking up the candidates' term, when its grant has reached the candidate (an immediate
+/// crash loses the reply too, as a killed server's replies are), and requests may come
+/// late, to the restarted voter. A peer that answers first and saves later (at its next
+/// tick, say) has granted a vote that its restarted self does not know of, and grants the
+/// other candidate's late request too.
+#[test]
+fn beyond_vote_saved_before_its_reply_3c() {
+    crash_after_a_vote(
+        "Beyond (3C): a vote is saved before its reply",
+        || sim::rng(|r| r.random_range(4..100)),
+        true,
+    );
 }
 
 /// Elections when every peer's timer runs out at about the same time: all peers restart
@@ -214,6 +253,140 @@ fn beyond_elections_after_a_common_restart_3a() {
             t.check_one_leader().await;
             leaders.observe(&t);
         }
+        t.end();
+    });
+}
+
+/// Requests that arrive across a snapshot point: three peers snapshot every 7, 10 and 13
+/// entries (so that a leader's snapshot ends where a follower's does not, as under a
+/// service that snapshots by size) while commands stream in (one every few milliseconds) over a network that loses
+/// messages and holds some back: every other round requests wait up to 1 s (beyond the
+/// course's network, which delays only replies), and one round in three replies wait up
+/// to 2.2 s; a follower is cut off and brought back again and again. Late requests and
+/// lost or late replies leave the leader sending a follower entries it holds already, so
+/// AppendEntries reach back into a snapshot the follower took after the request left, and
+/// old InstallSnapshots arrive after newer entries were committed. A follower that gets the index arithmetic at the snapshot point wrong stores an
+/// entry at the wrong index (the appliers see two commands at one index); one that
+/// installs a snapshot older than what it applied makes its service go back in time
+/// ([`Tester::forbid_rollback`]).
+#[test]
+fn beyond_requests_across_a_snapshot_point_3d() {
+    sim::run(|| async {
+        let servers = 3;
+        let mut t = Tester::with_snapshots(servers, true);
+        t.forbid_rollback();
+        for (i, every) in [7, 10, 13].into_iter().enumerate() {
+            t.set_snapshot_interval(i, every);
+        }
+        t.begin("Beyond (3D): requests that arrive across a snapshot point");
+        let mut leaders = Leaders::default();
+        let mut next = 1u64;
+        for round in 0..30 {
+            t.set_long_reordering(round % 3 == 0);
+            t.net().set_request_reordering(round % 2 == 1);
+            let cut =
+                sim::rng(|r| r.random_bool(0.5)).then(|| sim::rng(|r| r.random_range(0..servers)));
+            if let Some(i) = cut {
+                t.disconnect(i);
+            }
+            for _ in 0..sim::rng(|r| r.random_range(20..60)) {
+                offer(&t, next);
+                next += 1;
+                let pause = sim::rng(|r| r.random_range(2..15));
+                leaders.watch(&t, Duration::from_millis(pause)).await;
+            }
+            if let Some(i) = cut {
+                t.connect(i);
+            }
+        }
+        heal_and_agree(&mut t, &mut leaders, next).await;
+        t.end();
+    });
+}
+
+/// Stale candidates must not stall an election. Of nine peers, five hold the latest entry
+/// and four missed it; then four of the five are cut off, which leaves a majority of one
+/// peer that can win and four that cannot (their logs are behind), but that keep timing
+/// out and asking for votes. Their requests are refused, and a refusal must not restart
+/// the refusing peer's election timer (checklist G4): otherwise each stale request puts
+/// the one peer that can win back to the start of its wait, and the election lasts as
+/// long as stale peers time out first. A leader must follow within the course's five
+/// seconds, ten times over.
+#[test]
+fn beyond_stale_candidates_do_not_stall_elections_3b() {
+    sim::run(|| async {
+        let servers = 9;
+        let mut t = Tester::new(servers, false);
+        t.begin("Beyond (3B): stale candidates do not stall an election");
+        let mut leaders = Leaders::default();
+        for round in 0..10u64 {
+            for i in 0..servers {
+                t.connect(i);
+            }
+            let leader = t.check_one_leader().await;
+            leaders.observe(&t);
+            let mut others: Vec<usize> = (0..servers).filter(|&i| i != leader).collect();
+            let turn = sim::rng(|r| r.random_range(0..servers - 1));
+            others.rotate_left(turn);
+            let (holders, stale) = others.split_at(4);
+            for &i in stale {
+                t.disconnect(i);
+            }
+            t.one(cmd(round), 5, true).await;
+            let electable = holders[0];
+            t.disconnect(leader);
+            for &i in &holders[1..] {
+                t.disconnect(i);
+            }
+            for &i in stale {
+                t.connect(i);
+            }
+            let new_leader = t.check_one_leader().await;
+            assert_eq!(
+                new_leader, electable,
+                "only peer {electable} holds the latest entry among the connected"
+            );
+            leaders.observe(&t);
+        }
+        t.end();
+    });
+}
+
+/// Replies that arrive after their sender has moved on: three peers on a network that
+/// loses messages, delays most replies by up to two seconds (the course's long
+/// reordering) and a third of requests by up to one (beyond the course's network), the
+/// leader cut off for a moment again and again so that elections follow each other with
+/// every peer taking part, and a stream of commands. A candidate that counts a vote granted in an older term, or a
+/// leader that takes an acknowledgement of entries it sent in an older term as one of
+/// the current term (checklist G8), makes two leaders of one term or commits an entry
+/// that a majority does not hold.
+#[test]
+fn beyond_late_replies_3c() {
+    sim::run(|| async {
+        let servers = 3;
+        let mut t = Tester::new(servers, true);
+        t.set_long_reordering(true);
+        t.net().set_request_reordering(true);
+        t.begin("Beyond (3C): replies that arrive after a new term began");
+        let mut leaders = Leaders::default();
+        let mut next = 1u64;
+        for _ in 0..120 {
+            for _ in 0..sim::rng(|r| r.random_range(1..5)) {
+                offer(&t, next);
+                next += 1;
+            }
+            let pause = sim::rng(|r| r.random_range(50..500));
+            leaders.watch(&t, Duration::from_millis(pause)).await;
+            let leader = (0..servers)
+                .find(|&i| t.is_connected(i) && t.raft(i).is_some_and(|r| r.get_state().1));
+            if let Some(i) = leader {
+                t.disconnect(i);
+                let away = sim::rng(|r| r.random_range(0..600));
+                leaders.watch(&t, Duration::from_millis(away)).await;
+                t.connect(i);
+            }
+        }
+        heal_and_agree(&mut t, &mut leaders, next).await;
         t.end();
     });
 }

@@ -11,7 +11,8 @@
 //!   and is lost with probability 10%; the handler runs in a task of its own; if the end
 //!   is disabled or the server deleted or replaced before the reply, the call fails at
 //!   once (the course polls every 100 ms); an unreliable network loses 10% of replies;
-//!   with long reordering two thirds of replies wait 200 ms to about 2.2 s;
+//!   with long reordering two thirds of replies wait 200 ms to about 2.2 s (and,
+//!   beyond the course, with request reordering a third of requests wait up to 1 s);
 //! - otherwise the call fails after a random time: 0–7 s with long delays, 0–100 ms
 //!   without.
 //!
@@ -78,6 +79,7 @@ struct NetState {
     reliable: bool,
     long_delays: bool,
     long_reordering: bool,
+    request_reordering: bool,
     ends: HashMap<String, EndState>,
     servers: HashMap<String, Server>,
 }
@@ -94,6 +96,7 @@ struct Route {
     reliable: bool,
     long_delays: bool,
     long_reordering: bool,
+    request_reordering: bool,
 }
 
 impl Default for Network {
@@ -143,6 +146,16 @@ impl Network {
     pub fn set_long_reordering(&self, on: bool) {
         tracing::info!(target: "harness", on, "network long reordering");
         self.state().long_reordering = on;
+    }
+
+    /// Beyond the course's network, for the extra tests: whether requests may be held
+    /// back too (a third of those delivered wait up to 1 s more), so that a request can
+    /// arrive after others its sender made later, and reach a server restarted since it
+    /// was sent. The course's labrpc reorders replies only, and fails a call whose server
+    /// was replaced; a real network does neither.
+    pub fn set_request_reordering(&self, on: bool) {
+        tracing::info!(target: "harness", on, "network request reordering");
+        self.state().request_reordering = on;
     }
 
     /// A new end called `name`, unconnected and disabled.
@@ -245,6 +258,7 @@ impl Network {
             reliable: state.reliable,
             long_delays: state.long_delays,
             long_reordering: state.long_reordering,
+            request_reordering: state.request_reordering,
         }
     }
 
@@ -290,6 +304,24 @@ impl Network {
                 return Err(RpcError::Dropped);
             }
         }
+        // A request held back goes to whatever server its end leads to when it is let go
+        // (a restarted peer, say), as on a real network, if the end is still enabled.
+        let rerouted;
+        let (name, server) = if route.request_reordering && sim::rng(|r| r.random_range(0..3)) == 0
+        {
+            let ms = sim::rng(|r| r.random_range(0..=1000));
+            sim::sleep(Duration::from_millis(ms)).await;
+            rerouted = self.route(end).target;
+            match &rerouted {
+                Some((name, server)) => (name, server),
+                None => {
+                    trace_event("drop", end, to, full_name, args.len(), "unreachable");
+                    return Err(RpcError::Unreachable);
+                }
+            }
+        } else {
+            (name, server)
+        };
 
         trace_event("deliver", end, to, full_name, args.len(), "");
         let dispatched = server.dispatch(service, method, args);

@@ -265,6 +265,12 @@ impl Tester {
             .collect()
     }
 
+    /// Beyond the course, for the extra tests: a running server of group `gi` whose Raft
+    /// believes it leads.
+    pub fn group_leader(&self, gi: usize) -> Option<usize> {
+        self.groups[gi].leader()
+    }
+
     /// Raft state plus snapshots, summed over every server of every group (challenge 1).
     pub fn persisted_total(&self) -> usize {
         self.groups.iter().map(Cluster::persisted_total).sum()

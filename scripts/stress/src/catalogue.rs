@@ -16,6 +16,68 @@ pub fn extra_tests(listing: &str) -> Vec<String> {
         .collect()
 }
 
+/// The extra tests, each with the classic mistake it is there to catch (for the grader's
+/// verdict). Written out as the course's tests are; a unit test checks the list against
+/// the `beyond_` tests in the labs' test files.
+pub const EXTRA_TESTS: &[(&str, &str)] = &[
+    (
+        "beyond_elections_after_a_common_restart_3a",
+        "a term that does not survive a restart",
+    ),
+    (
+        "beyond_stale_candidates_do_not_stall_elections_3b",
+        "an election timer restarted by a refused vote",
+    ),
+    (
+        "beyond_vote_survives_an_immediate_crash_3c",
+        "a vote or a term that does not survive a restart",
+    ),
+    (
+        "beyond_vote_saved_before_its_reply_3c",
+        "a vote saved after its reply has left",
+    ),
+    (
+        "beyond_votes_survive_crashes_3c",
+        "a vote that does not survive a crash",
+    ),
+    (
+        "beyond_late_replies_3c",
+        "a reply from an older term counted in a newer one",
+    ),
+    (
+        "beyond_torture_3c",
+        "a safety or liveness bug under random crashes, partitions and delays",
+    ),
+    (
+        "beyond_requests_across_a_snapshot_point_3d",
+        "index arithmetic at a snapshot point, or a snapshot older than what was applied",
+    ),
+    (
+        "beyond_torture_snapshots_3d",
+        "a safety or liveness bug under random faults, with snapshots",
+    ),
+    (
+        "beyond_no_read_from_a_deposed_leader_4a",
+        "a read served by a deposed leader, or a server that waits for ever on an entry it cannot commit",
+    ),
+    (
+        "beyond_retry_after_a_restart_from_a_snapshot_4b",
+        "a duplicate table left out of the snapshot",
+    ),
+    (
+        "beyond_shards_arrive_once_when_leaders_crash_5b",
+        "a shard installed again over the writes made since it arrived",
+    ),
+];
+
+/// What extra test `test` is there to catch.
+pub fn catches(test: &str) -> Option<&'static str> {
+    EXTRA_TESTS
+        .iter()
+        .find(|(name, _)| *name == test)
+        .map(|(_, what)| *what)
+}
+
 /// One sub-lab of the course: its package and its course tests, by name.
 pub struct SubLab {
     /// How a command line names it: `3a`, `5ch`.
@@ -193,3 +255,35 @@ pub const SUBLABS: &[SubLab] = &[
         ],
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    /// Every `beyond_` test of the labs' test files is listed, and nothing else.
+    #[test]
+    fn the_extra_tests_are_those_of_the_labs() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+        let mut found = BTreeSet::new();
+        for lab in ["lab3-raft", "lab4-kvraft", "lab5-shardkv"] {
+            let Ok(dir) = std::fs::read_dir(root.join(lab).join("tests")) else {
+                continue;
+            };
+            for file in dir.flatten() {
+                let text = std::fs::read_to_string(file.path()).unwrap_or_default();
+                for line in text.lines() {
+                    if let Some(rest) = line.trim_start().strip_prefix("fn ")
+                        && rest.starts_with(EXTRA_PREFIX)
+                    {
+                        found.insert(rest.split('(').next().unwrap_or_default().to_string());
+                    }
+                }
+            }
+        }
+        let listed: BTreeSet<String> = EXTRA_TESTS.iter().map(|(t, _)| t.to_string()).collect();
+        assert_eq!(found, listed);
+        assert_eq!(catches("beyond_late_replies_3c"), Some(EXTRA_TESTS[5].1));
+    }
+}

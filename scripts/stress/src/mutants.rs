@@ -15,6 +15,12 @@
 //! ```
 //!
 //! The mutant named `base` is applied under every other one of its file.
+//!
+//! A mutant that no black-box test can tell from the reference, because of how the
+//! reference is built elsewhere, says why in a line `equivalent REASON`; the suite still
+//! runs it, reports a survival as `equivalent` rather than as a blind spot of the tests,
+//! and prints the reason. Only a mutant whose difference cannot show belongs there: a
+//! mutant that can show but is not caught is a missing test.
 
 /// One exact edit: `find` (whole lines) becomes `replace` in `file`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,6 +42,8 @@ pub struct Mutant {
     pub about: String,
     /// Its edits, applied in order.
     pub edits: Vec<Edit>,
+    /// Why no black-box test can tell it from the reference, if it cannot.
+    pub equivalent: Option<String>,
 }
 
 /// The `base` mutant (no edits if the file has none) and the others, in file order.
@@ -52,6 +60,7 @@ pub fn parse(text: &str) -> Result<(Mutant, Vec<Mutant>), String> {
                 id: id.trim().to_string(),
                 about: String::new(),
                 edits: Vec::new(),
+                equivalent: None,
             });
         } else if let Some(about) = line.strip_prefix('#') {
             if let Some(m) = mutants.last_mut() {
@@ -60,6 +69,11 @@ pub fn parse(text: &str) -> Result<(Mutant, Vec<Mutant>), String> {
                 }
                 m.about.push_str(about.trim());
             }
+        } else if let Some(reason) = line.strip_prefix("equivalent ") {
+            let m = mutants
+                .last_mut()
+                .ok_or(format!("line {at}: equivalent before any ## mutant"))?;
+            m.equivalent = Some(reason.trim().to_string());
         } else if let Some(file) = line.strip_prefix("edit ") {
             let m = mutants
                 .last_mut()
@@ -106,7 +120,7 @@ pub fn parse(text: &str) -> Result<(Mutant, Vec<Mutant>), String> {
             });
         } else if !line.trim().is_empty() {
             return Err(format!(
-                "line {at}: {line:?} is not ## ID, # text, or edit FILE"
+                "line {at}: {line:?} is not ## ID, # text, equivalent REASON, or edit FILE"
             ));
         }
     }
@@ -122,6 +136,7 @@ pub fn parse(text: &str) -> Result<(Mutant, Vec<Mutant>), String> {
             id: "base".into(),
             about: String::new(),
             edits: Vec::new(),
+            equivalent: None,
         },
     };
     Ok((base, mutants))
@@ -160,6 +175,20 @@ mod tests {
         assert_eq!(list[0].id, "m1");
         assert_eq!(list[0].about, "G7: lengths. second line");
         assert_eq!(list[0].edits[0].replace, "    true\n");
+        assert_eq!(list[0].equivalent, None);
+    }
+
+    #[test]
+    fn an_equivalent_mutant_keeps_its_reason() {
+        let (_, list) =
+            parse("## m\nequivalent  it cannot show \nedit a.rs\nfind\nx\nreplace\nend\n")
+                .expect("parses");
+        assert_eq!(list[0].equivalent.as_deref(), Some("it cannot show"));
+        assert!(
+            parse("equivalent why\n")
+                .expect_err("no mutant")
+                .contains("line 1")
+        );
     }
 
     #[test]

@@ -293,10 +293,17 @@ fn grade(args: &Args) -> Result<bool, String> {
                 println!("  beyond the course: PASS ({course}; every extra test passed too)");
             } else {
                 all_passed = false;
+                let caught: Vec<String> = failed_extra
+                    .iter()
+                    .map(|t| match lab_stress::catalogue::catches(t) {
+                        Some(what) => format!("{what} ({t})"),
+                        None => t.to_string(),
+                    })
+                    .collect();
                 println!(
-                    "  beyond the course: FAIL ({course}; fails {} extra test(s), each a classic mistake the course's tests miss: {})",
+                    "  beyond the course: FAIL ({course}; fails {} extra test(s) that catch classic mistakes the course's tests miss: {})",
                     failed_extra.len(),
-                    failed_extra.join(", ")
+                    caught.join("; ")
                 );
             }
         }
