@@ -7,7 +7,7 @@
 
 mod args;
 mod discover;
-mod outcome;
+use lab_stress::outcome;
 mod report;
 mod runner;
 

@@ -3,7 +3,9 @@
 /// The figures of a course line (`... Passed --  <secs> <peers> <rpcs> ...`).
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct CourseLine {
+    /// The test's virtual time, in seconds.
     pub virtual_secs: f64,
+    /// The RPCs it sent, where the line gives them.
     pub rpcs: Option<u64>,
     /// Bytes on the network: only Raft's line (`<secs> <peers> <rpcs> <bytes> <cmds>`)
     /// has them; the KV lines end with the number of operations there.

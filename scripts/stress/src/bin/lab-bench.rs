@@ -1,0 +1,246 @@
+//! `lab-bench`: the performance figures of the Raft and KV suites, per seed, so the next
+//! change can be compared with this one. `scripts/bench.sh` is its front door.
+//!
+//! It builds the course's test binaries of Lab 3 (`raft_3a` .. `raft_3d`) and Lab 4
+//! (`kvraft_4a`, `kvraft_4b`) in the chosen profile, then for each seed runs each binary
+//! once, as `cargo test` would, timing the process; a suite's wall time is the sum over
+//! its binaries. The RPC counts come from the course lines the tests print. Wall times are
+//! benchmarks, not assertions: nothing here fails because a run was slow.
+//!
+//! A tool, not simulated code: it runs processes and reads the clock.
+#![allow(clippy::disallowed_methods, clippy::disallowed_types)]
+
+use lab_stress::outcome::course_line;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::Instant;
+
+const USAGE: &str = "\
+usage: scripts/bench.sh [--dev] [--seeds N] [--base S] [--threads T] [--per-test]
+
+Runs the course's Raft suite (Lab 3) and KV suite (Lab 4) once per seed (seeds S, S+1, ...;
+default 5 seeds from 1), each test binary as `cargo test` runs it (one test thread per
+core, or T), and prints per seed the wall time and RPC count of each suite, then their
+medians; --per-test adds each test's virtual time and RPC count for the first seed (on
+one thread, so the lines do not interleave). Release builds unless --dev.";
+
+/// The suites measured: name and the test binaries that make it up.
+const SUITES: [(&str, &[&str]); 2] = [
+    ("raft", &["raft_3a", "raft_3b", "raft_3c", "raft_3d"]),
+    ("kv", &["kvraft_4a", "kvraft_4b"]),
+];
+
+struct Args {
+    release: bool,
+    seeds: u64,
+    base: u64,
+    per_test: bool,
+    threads: Option<u64>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args {
+        release: true,
+        seeds: 5,
+        base: 1,
+        per_test: false,
+        threads: None,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        let mut number = |name: &str| -> Result<u64, String> {
+            it.next()
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| format!("{name} needs a number"))
+        };
+        match a.as_str() {
+            "--dev" => args.release = false,
+            "--seeds" => args.seeds = number("--seeds")?.max(1),
+            "--base" => args.base = number("--base")?,
+            "--per-test" => args.per_test = true,
+            "--threads" => args.threads = Some(number("--threads")?.max(1)),
+            "-h" | "--help" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+        }
+    }
+    Ok(args)
+}
+
+#[derive(Deserialize)]
+struct Message {
+    reason: String,
+    #[serde(default)]
+    executable: Option<PathBuf>,
+    #[serde(default)]
+    target: Option<Target>,
+}
+
+#[derive(Deserialize)]
+struct Target {
+    name: String,
+}
+
+/// Builds the tests of both labs and returns the binaries by target name.
+fn build(release: bool) -> Result<BTreeMap<String, PathBuf>, String> {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.args(["test", "-p", "lab3-raft", "-p", "lab4-kvraft", "--no-run"])
+        .arg("--message-format=json")
+        .stderr(Stdio::inherit());
+    if release {
+        cmd.arg("--release");
+    }
+    let output = cmd.output().map_err(|e| format!("cannot run cargo: {e}"))?;
+    if !output.status.success() {
+        return Err("building the tests failed".into());
+    }
+    let mut found = BTreeMap::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let Ok(msg) = serde_json::from_str::<Message>(line) else {
+            continue;
+        };
+        if let (true, Some(exe), Some(target)) = (
+            msg.reason == "compiler-artifact",
+            msg.executable,
+            msg.target,
+        ) {
+            found.insert(target.name, exe);
+        }
+    }
+    Ok(found)
+}
+
+/// One test's figures from its course line.
+struct TestFigures {
+    name: String,
+    virtual_secs: f64,
+    rpcs: u64,
+}
+
+/// Runs one binary with one seed: its wall time and each test's figures.
+fn run(exe: &PathBuf, seed: u64, threads: Option<u64>) -> Result<(f64, Vec<TestFigures>), String> {
+    let mut cmd = Command::new(exe);
+    cmd.arg("--nocapture").env("LAB_SEED", seed.to_string());
+    if let Some(t) = threads {
+        cmd.arg(format!("--test-threads={t}"));
+    }
+    let start = Instant::now();
+    let output = cmd
+        .output()
+        .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
+    let wall = start.elapsed().as_secs_f64();
+    let text = String::from_utf8_lossy(&output.stdout);
+    if !output.status.success() {
+        return Err(format!(
+            "{} failed with LAB_SEED={seed}:\n{text}{}",
+            exe.display(),
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    // On one thread, each test's output starts at its `test NAME ...` line; on more, the
+    // lines interleave, and only the course lines themselves can be counted.
+    let mut tests = Vec::new();
+    for line in text.lines().filter(|l| l.contains("... Passed --")) {
+        if let Some(figures) = course_line(line) {
+            tests.push(TestFigures {
+                name: String::new(),
+                virtual_secs: figures.virtual_secs,
+                rpcs: figures.rpcs.unwrap_or(0),
+            });
+        }
+    }
+    if threads == Some(1) {
+        let names = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("test "))
+            .map(|l| l.split_whitespace().next().unwrap_or("?").to_string());
+        for (t, name) in tests.iter_mut().zip(names) {
+            t.name = name;
+        }
+    }
+    Ok((wall, tests))
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let binaries = match build(args.release) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let profile = if args.release { "release" } else { "dev" };
+    let threads = args
+        .threads
+        .map_or("one test thread per core".to_string(), |t| {
+            format!("{t} test threads")
+        });
+    println!(
+        "profile {profile}, {} seeds from {}, {threads}",
+        args.seeds, args.base
+    );
+    let mut walls: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let mut rpcs: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    for seed in args.base..args.base + args.seeds {
+        let mut line = format!("seed {seed}:");
+        for (suite, names) in SUITES {
+            let (mut wall, mut count) = (0.0, 0);
+            for name in names {
+                let Some(exe) = binaries.get(*name) else {
+                    eprintln!("no test binary {name}");
+                    return ExitCode::FAILURE;
+                };
+                let threads = if args.per_test && seed == args.base {
+                    Some(1)
+                } else {
+                    args.threads
+                };
+                let (w, tests) = match run(exe, seed, threads) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        eprintln!("{e}");
+                        return ExitCode::FAILURE;
+                    }
+                };
+                wall += w;
+                count += tests.iter().map(|t| t.rpcs).sum::<u64>();
+                if args.per_test && seed == args.base {
+                    for t in &tests {
+                        println!(
+                            "  {:<44} {:>6.1} s virtual {:>7} RPCs",
+                            t.name, t.virtual_secs, t.rpcs
+                        );
+                    }
+                }
+            }
+            line += &format!("  {suite} {wall:.3} s wall, {count} RPCs;");
+            walls.entry(suite).or_default().push(wall);
+            rpcs.entry(suite).or_default().push(count as f64);
+        }
+        println!("{}", line.trim_end_matches(';'));
+    }
+    for (suite, _) in SUITES {
+        println!(
+            "median {suite}: {:.3} s wall per seed, {:.0} RPCs",
+            median(walls[suite].clone()),
+            median(rpcs[suite].clone())
+        );
+    }
+    ExitCode::SUCCESS
+}
