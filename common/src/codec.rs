@@ -44,8 +44,7 @@ pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, CodecError> {
 /// # Errors
 /// When the bytes are not a valid encoding of `T`, are cut short, or have bytes left over.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
-    let (value, rest) =
-        postcard::take_from_bytes(bytes).map_err(|e| CodecError::new(e.to_string()))?;
+    let (value, rest) = decode_prefix(bytes)?;
     if !rest.is_empty() {
         return Err(CodecError::new(format!(
             "{} trailing byte(s) after the value",
@@ -53,6 +52,15 @@ pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
         )));
     }
     Ok(value)
+}
+
+/// Decodes one `T` from the front of `bytes`, and returns it with the bytes after it: for
+/// formats written as a sequence of values (a header, then entries, say).
+///
+/// # Errors
+/// When the bytes do not start with a valid encoding of `T`.
+pub fn decode_prefix<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, &[u8]), CodecError> {
+    postcard::take_from_bytes(bytes).map_err(|e| CodecError::new(e.to_string()))
 }
 
 #[cfg(test)]

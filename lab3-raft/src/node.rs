@@ -29,8 +29,9 @@
 //! right after `kill` and be sure the killed instance writes nothing more that counts.
 
 use crate::core::messages::{Request, Response};
-use crate::core::{Config, Core, Input, Output, Role};
-use crate::persist::{self, Durable, RestoreError};
+use crate::core::log::LogId;
+use crate::core::{Config, Core, Durable, Input, Output, Role};
+use crate::persist::{self, RestoreError};
 use crate::rpc;
 use common::ApplyMsg;
 use common::labrpc::{ClientEnd, Service};
@@ -179,6 +180,7 @@ impl Raft {
     pub fn start(&self, command: Vec<u8>) -> Option<(u64, u64)> {
         self.step(Input::Propose(command))
             .and_then(|answer| answer.proposed)
+            .map(|id| (id.index, id.term))
     }
 
     /// The service has applied everything through `index` and saved its state as
@@ -397,5 +399,5 @@ struct Answer {
     /// The reply to an incoming request.
     reply: Option<Response>,
     /// The result of a proposal.
-    proposed: Option<(u64, u64)>,
+    proposed: Option<LogId>,
 }

@@ -1,33 +1,28 @@
 //! The durable state of a peer as bytes for its [`common::persister::Persister`]:
 //! `current_term`, `voted_for` and the log (with its snapshot point), and back.
 //!
+//! The format, written by [`Saver::encode`] and read by [`decode`], its mirror image: a
+//! [`Header`] (the term, the vote, the snapshot point and the number of entries), then
+//! each entry's own encoding, one after the other, all in `common::codec`. The header is
+//! one type that both sides use, so the two cannot drift apart, and nothing about
+//! [`Log`]'s fields is part of the format.
+//!
 //! Reading it back never panics: bytes that do not decode, or that decode to a state no
 //! peer could have written (terms going down along the log, a vote for no such peer), are
 //! a [`RestoreError`].
 
-use crate::core::Core;
-use crate::core::log::Log;
+use crate::core::log::{Entry, Log, LogId};
+use crate::core::{Core, Durable};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// What is saved, borrowed from the core so that saving copies the log only once, into
-/// the encoding.
-#[derive(Serialize)]
-struct DurableRef<'a> {
+/// What precedes the entries in a save.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+struct Header {
     current_term: u64,
     voted_for: Option<usize>,
-    log: &'a Log,
-}
-
-/// The durable state, read back.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Durable {
-    /// The latest term the peer had seen.
-    pub current_term: u64,
-    /// Its vote in that term.
-    pub voted_for: Option<usize>,
-    /// Its log.
-    pub log: Log,
+    last_included: LogId,
+    entries: u64,
 }
 
 /// Why a persisted state could not be restored.
@@ -50,32 +45,21 @@ impl fmt::Display for RestoreError {
 
 impl std::error::Error for RestoreError {}
 
-/// The core's durable state, encoded.
-pub fn encode(core: &Core) -> Vec<u8> {
-    let durable = DurableRef {
-        current_term: core.current_term(),
-        voted_for: core.voted_for(),
-        log: core.log(),
-    };
-    // Integers and byte vectors always encode into a Vec.
-    common::codec::encode(&durable).unwrap_or_else(|e| panic!("encoding the Raft state: {e}"))
-}
-
 /// Encodes the durable state again and again as the log grows, re-encoding only the
-/// entries that changed since the last time. The result is byte for byte what [`encode`]
-/// gives; the cost of a save is the copy, not the serialization of every entry.
+/// entries that changed since the last time; the cost of a save is the copy, not the
+/// serialization of every entry.
 ///
 /// Which cached entries are still valid follows from the Log Matching property: an entry
-/// is identified by its index and term, and if this peer's log still holds the cached
-/// entry at some index with the same term, it holds the same entries up to there. So the
-/// cache keeps each entry's term, and a save walks back from the end of the cache to the
-/// last entry whose term still matches (after an append, that is the very end).
+/// is identified by its [`LogId`], and if this peer's log still holds the cached entry at
+/// some index with the same term, it holds the same entries up to there. So the cache
+/// keeps each entry's term, and a save walks back from the end of the cache to the last
+/// entry whose term still matches (after an append, that is the very end).
 #[derive(Debug, Default)]
 pub struct Saver {
     /// The snapshot point the cache was built after.
-    last_included: (u64, u64),
-    /// Per cached entry (from `last_included.0 + 1` on): its term and where its encoding
-    /// starts in `bytes`.
+    last_included: LogId,
+    /// Per cached entry (from `last_included.index + 1` on): its term and where its
+    /// encoding starts in `bytes`.
     cached: Vec<(u64, usize)>,
     /// The entries' encodings, one after the other.
     bytes: Vec<u8>,
@@ -87,10 +71,10 @@ impl Saver {
         Saver::default()
     }
 
-    /// The core's durable state, encoded (equal to [`encode`]'s result).
+    /// The core's durable state, encoded.
     pub fn encode(&mut self, core: &Core) -> Vec<u8> {
         let log = core.log();
-        let point = (log.last_included_index(), log.last_included_term());
+        let point = log.last_included();
         if point != self.last_included {
             *self = Saver {
                 last_included: point,
@@ -98,11 +82,8 @@ impl Saver {
             };
         }
         // Keep the longest cached prefix that still matches the log.
-        let mut keep = self
-            .cached
-            .len()
-            .min(log.entries_from(log.first_index()).len());
-        while keep > 0 && log.term(point.0 + keep as u64) != Some(self.cached[keep - 1].0) {
+        let mut keep = self.cached.len().min(log.entries().len());
+        while keep > 0 && log.term(point.index + keep as u64) != Some(self.cached[keep - 1].0) {
             keep -= 1;
         }
         if keep < self.cached.len() {
@@ -111,23 +92,23 @@ impl Saver {
         }
         for entry in &log.entries()[keep..] {
             self.cached.push((entry.term, self.bytes.len()));
-            // Integers and byte vectors always encode.
-            let encoded = common::codec::encode(entry)
-                .unwrap_or_else(|e| panic!("encoding a log entry: {e}"));
-            self.bytes.extend_from_slice(&encoded);
+            self.bytes.extend_from_slice(&encoded(entry));
         }
-        let header = (
-            core.current_term(),
-            core.voted_for(),
-            point.0,
-            point.1,
-            self.cached.len(),
-        );
-        let mut out = common::codec::encode(&header)
-            .unwrap_or_else(|e| panic!("encoding the Raft state: {e}"));
+        let header = Header {
+            current_term: core.current_term(),
+            voted_for: core.voted_for(),
+            last_included: point,
+            entries: self.cached.len() as u64,
+        };
+        let mut out = encoded(&header);
         out.extend_from_slice(&self.bytes);
         out
     }
+}
+
+/// Integers, options and byte vectors always encode.
+fn encoded<T: Serialize>(value: &T) -> Vec<u8> {
+    common::codec::encode(value).unwrap_or_else(|e| panic!("encoding the Raft state: {e}"))
 }
 
 /// Decodes and checks a state saved by a peer of a cluster of `peers`. `None` for no
@@ -139,22 +120,49 @@ pub fn decode(bytes: &[u8], peers: usize) -> Result<Option<Durable>, RestoreErro
     if bytes.is_empty() {
         return Ok(None);
     }
-    let durable: Durable = common::codec::decode(bytes).map_err(RestoreError::Decode)?;
-    if durable.voted_for.is_some_and(|v| v >= peers) {
+    let (header, mut rest): (Header, _) =
+        common::codec::decode_prefix(bytes).map_err(RestoreError::Decode)?;
+    // Every entry takes at least two bytes: a count above that is a lie, refused before
+    // any entry is read.
+    if header.entries > rest.len() as u64 / 2 {
+        return Err(RestoreError::Invalid(format!(
+            "{} entries in {} bytes",
+            header.entries,
+            rest.len()
+        )));
+    }
+    let mut entries = Vec::new();
+    for _ in 0..header.entries {
+        let (entry, after): (Entry, _) =
+            common::codec::decode_prefix(rest).map_err(RestoreError::Decode)?;
+        entries.push(entry);
+        rest = after;
+    }
+    if !rest.is_empty() {
+        return Err(RestoreError::Invalid(format!(
+            "{} byte(s) after the last entry",
+            rest.len()
+        )));
+    }
+    if header.voted_for.is_some_and(|v| v >= peers) {
         return Err(RestoreError::Invalid(format!(
             "a vote for peer {:?} in a cluster of {peers}",
-            durable.voted_for
+            header.voted_for
         )));
     }
-    durable.log.validate().map_err(RestoreError::Invalid)?;
-    if durable.log.last_term() > durable.current_term {
+    let log = Log::from_parts(header.last_included, entries).map_err(RestoreError::Invalid)?;
+    if log.last_term() > header.current_term {
         return Err(RestoreError::Invalid(format!(
             "log term {} above current term {}",
-            durable.log.last_term(),
-            durable.current_term
+            log.last_term(),
+            header.current_term
         )));
     }
-    Ok(Some(durable))
+    Ok(Some(Durable {
+        current_term: header.current_term,
+        voted_for: header.voted_for,
+        log,
+    }))
 }
 
 #[cfg(test)]
@@ -162,6 +170,11 @@ mod tests {
     use super::*;
     use crate::core::log::log_of;
     use crate::core::{Config, Core};
+
+    /// The core's durable state, encoded from scratch.
+    fn encode(core: &Core) -> Vec<u8> {
+        Saver::new().encode(core)
+    }
 
     fn saved(term: u64, voted_for: Option<usize>, log_terms: &[u64]) -> Vec<u8> {
         let core = Core::restore(
@@ -226,6 +239,18 @@ mod tests {
             entries: vec![entry(3), entry(1)],
         };
         let bytes_down = common::codec::encode(&raw).expect("encodes");
+        // A count of entries far above what the bytes can hold is refused before any
+        // entry is read.
+        let lie = Header {
+            current_term: 1,
+            voted_for: None,
+            last_included: LogId::default(),
+            entries: u64::MAX,
+        };
+        assert!(matches!(
+            decode(&common::codec::encode(&lie).expect("encodes"), 3),
+            Err(RestoreError::Invalid(_))
+        ));
         assert!(matches!(
             decode(&bytes_down, 3),
             Err(RestoreError::Invalid(_))
@@ -276,17 +301,17 @@ mod tests {
     fn the_saver_matches_a_full_encoding() {
         use crate::core::Input;
         use crate::core::messages::Request;
-        use crate::core::test_util::{append, follower};
+        use crate::core::test_util::{append, follower, id};
         let mut saver = Saver::new();
         let mut f = follower(1, 3, 1, &[]);
         let mut check = |f: &Core| assert_eq!(saver.encode(f), encode(f));
         check(&f);
         let steps = [
-            append(1, 0, (0, 0), &[1, 1, 1], 0),
-            append(1, 0, (1, 3), &[1, 1], 0),
-            append(2, 2, (1, 2), &[2, 2, 2], 0), // replaces 3..=5 by as many of term 2
-            append(3, 0, (1, 1), &[3], 2),       // truncates to 2, then one more
-            append(3, 0, (3, 3), &[3, 3, 3], 5),
+            append(1, 0, id(0, 0), &[1, 1, 1], 0),
+            append(1, 0, id(3, 1), &[1, 1], 0),
+            append(2, 2, id(2, 1), &[2, 2, 2], 0), // replaces 3..=5 by as many of term 2
+            append(3, 0, id(1, 1), &[3], 2),       // truncates to 2, then one more
+            append(3, 0, id(3, 3), &[3, 3, 3], 5),
         ];
         for args in steps {
             let _ = f.step(Input::Request(Request::AppendEntries(args)));
@@ -300,7 +325,7 @@ mod tests {
         let _ = f.step(Input::Request(Request::AppendEntries(append(
             3,
             0,
-            (3, 6),
+            id(6, 3),
             &[3],
             6,
         ))));

@@ -9,7 +9,9 @@ use common::codec;
 use common::sim::{self, RngExt};
 use lab2_kvsrv::kv_state::Write;
 use lab2_kvsrv::rpc::{GetArgs, PutAppendArgs};
-use lab3_raft::core::log::{Entry, Log};
+use lab3_raft::core::log::{Entry, Log, LogId};
+use lab3_raft::core::{Config, Core, Durable};
+use lab3_raft::persist::Saver;
 use lab3_raft::core::messages::{
     AppendEntriesArgs, AppendEntriesReply, InstallSnapshotArgs, RequestVoteArgs, RequestVoteReply,
 };
@@ -49,11 +51,17 @@ fn append_entries(entries: Vec<Entry>) -> AppendEntriesArgs {
 /// The durable state as `lab3_raft::persist` saves it: term, vote, log.
 fn raft_state(n: usize) -> usize {
     let mut log = Log::new();
-    log.install_snapshot(110, 3);
+    log.install_snapshot(LogId::new(110, 3));
     for entry in entries(n, || cmd(sim::rng(|r| r.random()))) {
         log.append(entry);
     }
-    size(&(3u64, Some(1usize), &log))
+    let durable = Durable {
+        current_term: 3,
+        voted_for: Some(1),
+        log,
+    };
+    let core = Core::restore(1, 3, Config::default(), 0, durable, Vec::new());
+    Saver::new().encode(&core).len()
 }
 
 /// The 3D tester's snapshot: the index, then the commands through it.

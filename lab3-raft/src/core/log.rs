@@ -1,4 +1,5 @@
-//! [`Log`]: the Raft log and the only place where a log index becomes a position in memory.
+//! [`Log`]: the Raft log, the only place where a log index becomes a position in memory,
+//! and the one owner of "changed since the last save".
 //!
 //! Coordinates: log indexes start at 1, and index 0 stands for the empty prefix. A
 //! snapshot (Lab 3D) replaces a prefix of the log; `last_included_index` is the last index
@@ -13,8 +14,14 @@
 //! Invariant: `entries[k]` has index `last_included_index + 1 + k`, and terms never
 //! decrease along the log. [`Log::term`] answers for `last_included_index` too, so an
 //! AppendEntries whose `prev_log_index` is the snapshot point can still be checked.
+//!
+//! Every method that changes the log counts the change ([`Log::changes`]). The core
+//! compares the count before and after a step to decide whether the step must be
+//! persisted, so no change to the log can skip the paper's stable-storage rule, whichever
+//! code makes it.
 
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// One log entry: the term of the leader that created it and the service's command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -25,13 +32,50 @@ pub struct Entry {
     pub command: Vec<u8>,
 }
 
-/// The log; see the module documentation.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Log {
-    last_included_index: u64,
-    last_included_term: u64,
-    entries: Vec<Entry>,
+/// An entry's identity: its index and the term of the leader that created it (etcd's
+/// `entryID`). By the Log Matching property, two logs that hold an entry with the same
+/// `LogId` hold the same entries up to it. `LogId { index: 0, term: 0 }` is the empty
+/// prefix. Shown as `index@tterm`, as in `5@t2`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogId {
+    /// The entry's index.
+    pub index: u64,
+    /// The entry's term.
+    pub term: u64,
 }
+
+impl LogId {
+    /// The entry at `index` of term `term`.
+    pub const fn new(index: u64, term: u64) -> LogId {
+        LogId { index, term }
+    }
+}
+
+impl fmt::Display for LogId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}@t{}", self.index, self.term)
+    }
+}
+
+/// The log; see the module documentation.
+#[derive(Debug, Clone, Default)]
+pub struct Log {
+    /// The snapshot point: the last entry the snapshot covers (0@t0: none).
+    last_included: LogId,
+    entries: Vec<Entry>,
+    /// How many changes the log has had; not part of its value.
+    changes: u64,
+}
+
+/// Two logs are equal when they hold the same entries after the same snapshot point,
+/// whatever their histories.
+impl PartialEq for Log {
+    fn eq(&self, other: &Log) -> bool {
+        self.last_included == other.last_included && self.entries == other.entries
+    }
+}
+
+impl Eq for Log {}
 
 impl Log {
     /// An empty log with no snapshot.
@@ -39,31 +83,82 @@ impl Log {
         Log::default()
     }
 
+    /// A log read back from a save: a snapshot point, and the entries after it.
+    ///
+    /// # Errors
+    /// A description of the first broken invariant of the module documentation: terms
+    /// going down along the log or below the snapshot's, a snapshot term without a
+    /// snapshot index, or more entries than indexes can number.
+    pub fn from_parts(last_included: LogId, entries: Vec<Entry>) -> Result<Log, String> {
+        if last_included.index == 0 && last_included.term != 0 {
+            return Err("a snapshot term without a snapshot index".to_string());
+        }
+        let len = u64::try_from(entries.len()).unwrap_or(u64::MAX);
+        if last_included.index.checked_add(len).is_none() {
+            return Err(format!(
+                "{len} entries after index {}: past the last index there is",
+                last_included.index
+            ));
+        }
+        let mut previous = last_included.term;
+        for (k, e) in entries.iter().enumerate() {
+            if e.term < previous {
+                return Err(format!(
+                    "term {} at index {} after term {previous}",
+                    e.term,
+                    last_included.index + 1 + k as u64
+                ));
+            }
+            previous = e.term;
+        }
+        Ok(Log {
+            last_included,
+            entries,
+            changes: 0,
+        })
+    }
+
+    /// How many times the log has changed since it was made; the core persists a step
+    /// whose count differs from the one before it.
+    pub fn changes(&self) -> u64 {
+        self.changes
+    }
+
+    /// The snapshot point: the last entry the snapshot covers (0@t0: no snapshot).
+    pub fn last_included(&self) -> LogId {
+        self.last_included
+    }
+
     /// The last index the snapshot covers (0: no snapshot).
     pub fn last_included_index(&self) -> u64 {
-        self.last_included_index
+        self.last_included.index
     }
 
     /// The term of the entry at `last_included_index` (0: no snapshot).
     pub fn last_included_term(&self) -> u64 {
-        self.last_included_term
+        self.last_included.term
     }
 
     /// The index of the first entry held in memory (`last_index + 1` when there is none).
     pub fn first_index(&self) -> u64 {
-        self.last_included_index + 1
+        self.last_included.index + 1
     }
 
     /// The index of the last entry (0 for an empty log without a snapshot).
     pub fn last_index(&self) -> u64 {
-        self.last_included_index + self.entries.len() as u64
+        self.last_included.index + self.entries.len() as u64
     }
 
     /// The term of the last entry (0 for an empty log without a snapshot).
     pub fn last_term(&self) -> u64 {
         self.entries
             .last()
-            .map_or(self.last_included_term, |e| e.term)
+            .map_or(self.last_included.term, |e| e.term)
+    }
+
+    /// The last entry's id (the snapshot point if no entry is held).
+    pub fn last(&self) -> LogId {
+        LogId::new(self.last_index(), self.last_term())
     }
 
     /// Position in `entries` of `index`, if it is held in memory.
@@ -78,8 +173,8 @@ impl Log {
     /// `last_included_index`, and for index 0 (term 0). `None` below the snapshot point
     /// (compacted) or past the end.
     pub fn term(&self, index: u64) -> Option<u64> {
-        if index == self.last_included_index {
-            return Some(self.last_included_term);
+        if index == self.last_included.index {
+            return Some(self.last_included.term);
         }
         self.position(index).map(|p| self.entries[p].term)
     }
@@ -112,6 +207,7 @@ impl Log {
     /// Appends one entry and returns its index.
     pub fn append(&mut self, entry: Entry) -> u64 {
         debug_assert!(entry.term >= self.last_term(), "terms never decrease");
+        self.changes += 1;
         self.entries.push(entry);
         self.last_index()
     }
@@ -123,11 +219,12 @@ impl Log {
     /// and can never conflict.
     pub fn truncate_from(&mut self, index: u64) {
         assert!(
-            index > self.last_included_index,
+            index > self.last_included.index,
             "truncating from {index}, inside the snapshot ending at {}",
-            self.last_included_index
+            self.last_included.index
         );
         if let Some(p) = self.position(index) {
+            self.changes += 1;
             self.entries.truncate(p);
         }
     }
@@ -138,7 +235,7 @@ impl Log {
     /// # Panics
     /// If `index` is past the end of the log: a snapshot covers only applied entries.
     pub fn compact(&mut self, index: u64) {
-        if index <= self.last_included_index {
+        if index <= self.last_included.index {
             return;
         }
         let Some(term) = self.term(index) else {
@@ -148,48 +245,24 @@ impl Log {
                 self.last_index()
             );
         };
-        let keep_from = usize::try_from(index - self.last_included_index).unwrap_or(usize::MAX);
+        let keep_from = usize::try_from(index - self.last_included.index).unwrap_or(usize::MAX);
         // A new vector for what remains, so the old one's allocation is freed (draining
         // would keep it).
         self.entries = self.entries.split_off(keep_from);
-        self.last_included_index = index;
-        self.last_included_term = term;
+        self.last_included = LogId::new(index, term);
+        self.changes += 1;
     }
 
-    /// Makes the log start after a snapshot that ends at (`index`, `term`) received from
-    /// the leader: if the log holds that very entry, the entries after it are kept (they
+    /// Makes the log start after a snapshot that ends at `point`, received from the leader: if the log holds that very entry, the entries after it are kept (they
     /// match the leader's); otherwise the whole log is discarded.
-    pub fn install_snapshot(&mut self, index: u64, term: u64) {
-        if self.term(index) == Some(term) && index >= self.last_included_index {
-            self.compact(index);
+    pub fn install_snapshot(&mut self, point: LogId) {
+        if self.term(point.index) == Some(point.term) && point.index >= self.last_included.index {
+            self.compact(point.index);
         } else {
             self.entries = Vec::new();
-            self.last_included_index = index;
-            self.last_included_term = term;
+            self.last_included = point;
+            self.changes += 1;
         }
-    }
-
-    /// Checks the invariants of the module documentation on a log read from outside
-    /// (persisted state): terms never decrease, and none is below the snapshot's.
-    ///
-    /// # Errors
-    /// A description of the first broken invariant.
-    pub fn validate(&self) -> Result<(), String> {
-        let mut previous = self.last_included_term;
-        for (k, e) in self.entries.iter().enumerate() {
-            if e.term < previous {
-                return Err(format!(
-                    "term {} at index {} after term {previous}",
-                    e.term,
-                    self.first_index() + k as u64
-                ));
-            }
-            previous = e.term;
-        }
-        if self.last_included_index == 0 && self.last_included_term != 0 {
-            return Err("a snapshot term without a snapshot index".to_string());
-        }
-        Ok(())
     }
 
     /// The first index of the run of entries of term `term` that ends at `index` (the
@@ -209,8 +282,8 @@ impl Log {
         if let Some(p) = self.entries.iter().rposition(|e| e.term == term) {
             return Some(self.first_index() + p as u64);
         }
-        (self.last_included_term == term && self.last_included_index > 0)
-            .then_some(self.last_included_index)
+        (self.last_included.term == term && self.last_included.index > 0)
+            .then_some(self.last_included.index)
     }
 }
 
@@ -367,24 +440,71 @@ mod tests {
     #[test]
     fn installing_a_snapshot_keeps_a_matching_suffix() {
         let mut log = log_of(&[1, 1, 2, 2, 3]);
-        log.install_snapshot(3, 2);
+        log.install_snapshot(LogId::new(3, 2));
         assert_eq!(
             (log.first_index(), log.last_index()),
             (4, 5),
             "entries 4 and 5 kept"
         );
         let mut log = log_of(&[1, 1, 2, 2, 3]);
-        log.install_snapshot(3, 5);
+        log.install_snapshot(LogId::new(3, 5));
         assert_eq!(
             (log.last_included_index(), log.last_index()),
             (3, 3),
             "term differs: all gone"
         );
         let mut log = log_of(&[1]);
-        log.install_snapshot(7, 4);
+        log.install_snapshot(LogId::new(7, 4));
         assert_eq!(
             (log.first_index(), log.last_index(), log.last_term()),
             (8, 7, 4)
         );
+    }
+
+    /// Every change to the log is counted, so the core can tell that a step must be
+    /// persisted whichever method made the change; what changes nothing is not counted.
+    #[test]
+    fn every_change_is_counted() {
+        let mut log = log_of(&[1, 1, 2]);
+        let mut last = log.changes();
+        let mut changed = |log: &Log, expected: bool, what: &str| {
+            assert_eq!(log.changes() != last, expected, "{what}");
+            last = log.changes();
+        };
+        log.append(Entry {
+            term: 2,
+            command: vec![],
+        });
+        changed(&log, true, "append");
+        log.truncate_from(9);
+        changed(&log, false, "truncate past the end");
+        log.truncate_from(4);
+        changed(&log, true, "truncate");
+        log.compact(2);
+        changed(&log, true, "compact");
+        log.compact(1);
+        changed(&log, false, "compact to an older point");
+        log.install_snapshot(LogId::new(3, 2));
+        changed(&log, true, "install a snapshot that keeps a suffix");
+        log.install_snapshot(LogId::new(9, 4));
+        changed(&log, true, "install a snapshot that replaces the log");
+    }
+
+    /// A log read back from outside is checked before it is used.
+    #[test]
+    fn a_log_from_parts_is_checked() {
+        let entry = |term| Entry {
+            term,
+            command: vec![],
+        };
+        assert!(Log::from_parts(LogId::new(2, 1), vec![entry(1), entry(3)]).is_ok());
+        for (name, point, entries) in [
+            ("terms go down", LogId::new(0, 0), vec![entry(3), entry(1)]),
+            ("below the snapshot's term", LogId::new(2, 4), vec![entry(3)]),
+            ("a term without an index", LogId::new(0, 2), vec![]),
+            ("past the last index", LogId::new(u64::MAX, 1), vec![entry(1)]),
+        ] {
+            assert!(Log::from_parts(point, entries).is_err(), "{name}");
+        }
     }
 }

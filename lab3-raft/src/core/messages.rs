@@ -5,7 +5,7 @@
 //! of order; so the driver hands the core each reply together with the request it answers
 //! ([`super::Input::Response`]), and the core judges it against that request.
 
-use super::log::Entry;
+use super::log::{Entry, LogId};
 use serde::{Deserialize, Serialize};
 
 /// RequestVote arguments: a candidate asks for a vote.
@@ -146,38 +146,54 @@ impl Response {
     }
 }
 
-/// One line per message, as logs and unit-test transcripts show it.
+impl RequestVoteArgs {
+    /// The candidate's last entry.
+    pub fn last_log(&self) -> LogId {
+        LogId::new(self.last_log_index, self.last_log_term)
+    }
+}
+
+impl AppendEntriesArgs {
+    /// The entry just before the new ones.
+    pub fn prev_log(&self) -> LogId {
+        LogId::new(self.prev_log_index, self.prev_log_term)
+    }
+}
+
+impl InstallSnapshotArgs {
+    /// The last entry the snapshot covers.
+    pub fn last_included(&self) -> LogId {
+        LogId::new(self.last_included_index, self.last_included_term)
+    }
+}
+
+/// One line per message, as logs and transcripts show it; entries as [`LogId`]s
+/// (`index@tterm`).
 impl std::fmt::Display for Request {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Request::PreVote(a) => write!(
-                f,
-                "PreVote t{} last={}/{}",
-                a.term, a.last_log_term, a.last_log_index
-            ),
-            Request::RequestVote(a) => write!(
-                f,
-                "RequestVote t{} last={}/{}",
-                a.term, a.last_log_term, a.last_log_index
-            ),
+            Request::PreVote(a) => write!(f, "PreVote t{} last={}", a.term, a.last_log()),
+            Request::RequestVote(a) => write!(f, "RequestVote t{} last={}", a.term, a.last_log()),
             Request::AppendEntries(a) => {
                 write!(
                     f,
-                    "AppendEntries t{} prev={}/{} commit={} [",
-                    a.term, a.prev_log_term, a.prev_log_index, a.leader_commit
+                    "AppendEntries t{} prev={} commit={} [",
+                    a.term,
+                    a.prev_log(),
+                    a.leader_commit
                 )?;
                 for (k, e) in a.entries.iter().enumerate() {
                     let sep = if k == 0 { "" } else { " " };
-                    write!(f, "{sep}{}/{}", e.term, a.prev_log_index + 1 + k as u64)?;
+                    let id = LogId::new(a.prev_log_index + 1 + k as u64, e.term);
+                    write!(f, "{sep}{id}")?;
                 }
                 write!(f, "]")
             }
             Request::InstallSnapshot(a) => write!(
                 f,
-                "InstallSnapshot t{} last={}/{} ({} bytes)",
+                "InstallSnapshot t{} last={} ({} bytes)",
                 a.term,
-                a.last_included_term,
-                a.last_included_index,
+                a.last_included(),
                 a.data.len()
             ),
         }

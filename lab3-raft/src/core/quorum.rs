@@ -1,5 +1,5 @@
 //! Majority arithmetic, as pure functions: which index a majority has stored, and whether
-//! an election is won, lost or still open.
+//! an election is won, lost or still open ([`Votes`] keeps one election's answers).
 
 /// The highest index stored on a majority, given every peer's match index (the leader's
 /// own last index included). Sorting descending, the majority-th value is held by that
@@ -32,6 +32,29 @@ pub fn vote_result(votes: &[Option<bool>]) -> VoteResult {
         VoteResult::Lost
     } else {
         VoteResult::Pending
+    }
+}
+
+/// The answers to one election (or pre-vote): per peer, `Some(granted)` once it answered.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Votes(Vec<Option<bool>>);
+
+impl Votes {
+    /// A new election of `me` in a cluster of `peers`: its own vote is granted.
+    pub fn new(peers: usize, me: usize) -> Votes {
+        let mut votes = vec![None; peers];
+        votes[me] = Some(true);
+        Votes(votes)
+    }
+
+    /// Records `from`'s answer (a later answer replaces an earlier one).
+    pub fn record(&mut self, from: usize, granted: bool) {
+        self.0[from] = Some(granted);
+    }
+
+    /// Where the election stands.
+    pub fn result(&self) -> VoteResult {
+        vote_result(&self.0)
     }
 }
 

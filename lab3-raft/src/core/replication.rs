@@ -1,5 +1,5 @@
-//! Log replication: AppendEntries on the leader's and on the follower's side, the fast
-//! backup of `next_index`, and the commit rule.
+//! Log replication: the service's proposals, AppendEntries on the leader's and on the
+//! follower's side, the fast backup of `next_index`, and the commit rule.
 //!
 //! Figure 2, follower side: refuse a request from an older term; refuse if the log has no
 //! entry at `prev_log_index` with `prev_log_term`; delete an existing entry that conflicts
@@ -12,16 +12,39 @@
 //! date, all of that tick's commands in one request. The leader commits an index stored on
 //! a majority only if its entry is of the current term (§5.4.2, Figure 8).
 
-use super::log::Entry;
+use super::Core;
+use super::log::{Entry, LogId};
 use super::messages::{AppendEntriesArgs, AppendEntriesReply, Request};
 use super::quorum::majority_index;
-use super::{Core, RoleState};
+use super::roles::RoleState;
 
 impl Core {
+    /// The service's `Start`: appends `command` if this peer leads. It goes out with the
+    /// other commands of this tick at the next tick (see `send_unsent_entries`).
+    pub(super) fn propose(&mut self, command: Vec<u8>) -> Option<LogId> {
+        let RoleState::Leader {
+            next_index,
+            match_index,
+            unsent,
+        } = &mut self.role
+        else {
+            return None;
+        };
+        let term = self.current_term;
+        let index = self.log.append(Entry { term, command });
+        match_index[self.me] = index;
+        next_index[self.me] = index + 1;
+        unsent.get_or_insert(index);
+        tracing::debug!(index, "proposed");
+        // A cluster of one commits at once.
+        self.maybe_advance_commit();
+        Some(LogId::new(index, term))
+    }
+
     /// Sends AppendEntries to every follower (new entries, or a heartbeat), and restarts
     /// the heartbeat interval.
     pub(super) fn broadcast_append_entries(&mut self) {
-        self.heartbeat_elapsed = 0;
+        self.reset_heartbeat_timer();
         if let RoleState::Leader { unsent, .. } = &mut self.role {
             *unsent = None;
         }
@@ -113,8 +136,6 @@ impl Core {
                 reply.x_term = Some(term);
                 reply.x_index = self.log.first_index_of_term_run(args.prev_log_index);
                 tracing::debug!(
-                    peer = self.me,
-                    term = self.current_term,
                     index = args.prev_log_index,
                     x_term = term,
                     x_index = reply.x_index,
@@ -124,8 +145,6 @@ impl Core {
             }
             None => {
                 tracing::debug!(
-                    peer = self.me,
-                    term = self.current_term,
                     index = args.prev_log_index,
                     x_len = reply.x_len,
                     "log too short"
@@ -134,7 +153,7 @@ impl Core {
             }
         }
 
-        let covered = self.append_entries_at(args.prev_log_index, args.entries);
+        let covered = self.append_entries_at(args.leader_id, args.prev_log_index, args.entries);
         self.advance_follower_commit(args.leader_commit, covered);
         reply.success = true;
         reply
@@ -143,7 +162,12 @@ impl Core {
     /// Stores `entries` after `prev_log_index` (which matches), truncating only from the
     /// first entry that conflicts, so a late, shorter request never cuts off entries that
     /// follow (checklist G2). Returns the index of the last entry the request covers.
-    fn append_entries_at(&mut self, prev_log_index: u64, entries: Vec<Entry>) -> u64 {
+    ///
+    /// # Panics
+    /// If the first conflicting entry is committed: a leader's log holds every committed
+    /// entry (Leader Completeness), so only a bug can get here, and going on would lose an
+    /// entry the service may have applied (as raft-rs's `maybe_append`).
+    fn append_entries_at(&mut self, leader: usize, prev_log_index: u64, entries: Vec<Entry>) -> u64 {
         let covered = prev_log_index + entries.len() as u64;
         // Entries already here (same index, same term) are skipped, not rewritten.
         let present = entries
@@ -155,16 +179,20 @@ impl Core {
             .count();
         let first_new = prev_log_index + 1 + present as u64;
         if present < entries.len() && first_new <= self.log.last_index() {
-            tracing::debug!(
-                peer = self.me,
-                term = self.current_term,
-                index = first_new,
-                "conflict: truncating"
+            assert!(
+                first_new > self.commit_index,
+                "peer {} (term {}): AppendEntries from leader {leader} conflicts at index \
+                 {first_new}, at or below commit_index {}: a committed entry would be \
+                 truncated",
+                self.me,
+                self.current_term,
+                self.commit_index
             );
-            self.truncate_log_from(first_new);
+            tracing::debug!(index = first_new, "conflict: truncating");
+            self.log.truncate_from(first_new);
         }
         for entry in entries.into_iter().skip(present) {
-            self.append_to_log(entry);
+            self.log.append(entry);
         }
         covered
     }
@@ -224,13 +252,7 @@ impl Core {
         next_index[from] = backed_up
             .min(args.prev_log_index)
             .max(match_index[from] + 1);
-        tracing::debug!(
-            peer = self.me,
-            term = self.current_term,
-            follower = from,
-            next_index = next_index[from],
-            "backs up"
-        );
+        tracing::debug!(follower = from, next_index = next_index[from], "backs up");
         self.send_append_entries(from);
     }
 
@@ -257,12 +279,7 @@ impl Core {
         };
         let majority = majority_index(match_index);
         if majority > self.commit_index && self.log.term(majority) == Some(self.current_term) {
-            tracing::debug!(
-                peer = self.me,
-                term = self.current_term,
-                index = majority,
-                "commits"
-            );
+            tracing::debug!(index = majority, "commits");
             self.commit_index = majority;
         }
     }

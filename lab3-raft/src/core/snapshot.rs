@@ -9,6 +9,7 @@
 //! everything applied before, before anything applied after.
 
 use super::Core;
+use super::log::LogId;
 use super::messages::{InstallSnapshotArgs, InstallSnapshotReply, Request};
 use common::ApplyMsg;
 use std::sync::Arc;
@@ -20,8 +21,6 @@ impl Core {
     pub(super) fn take_snapshot(&mut self, index: u64, data: Vec<u8>) {
         if index <= self.log.last_included_index() || index > self.last_applied {
             tracing::debug!(
-                peer = self.me,
-                term = self.current_term,
                 index,
                 last_included_index = self.log.last_included_index(),
                 last_applied = self.last_applied,
@@ -29,15 +28,10 @@ impl Core {
             );
             return;
         }
-        // The snapshot changes the log (compact_log), so this step persists it.
-        self.compact_log(index);
+        // Compacting changes the log, so this step persists the snapshot with it.
+        self.log.compact(index);
         self.snapshot = Arc::from(data);
-        tracing::debug!(
-            peer = self.me,
-            term = self.current_term,
-            index,
-            "snapshot taken"
-        );
+        tracing::debug!(index, "snapshot taken");
     }
 
     /// Sends `peer` the snapshot, for it lacks entries the log no longer holds.
@@ -69,16 +63,11 @@ impl Core {
         if index <= self.commit_index {
             // Everything it covers is committed here and will be (or was) applied from the
             // log: an older snapshot must not take the service back (checklist G19).
-            tracing::debug!(
-                peer = self.me,
-                term = self.current_term,
-                index,
-                commit_index = self.commit_index,
-                "stale snapshot ignored"
-            );
+            tracing::debug!(index, commit_index = self.commit_index, "stale snapshot ignored");
             return reply;
         }
-        self.install_snapshot_in_log(index, args.last_included_term);
+        self.log
+            .install_snapshot(LogId::new(index, args.last_included_term));
         self.snapshot = Arc::from(&args.data[..]);
         self.commit_index = index;
         self.last_applied = index;
@@ -87,12 +76,7 @@ impl Core {
             term: args.last_included_term,
             snapshot: args.data,
         });
-        tracing::debug!(
-            peer = self.me,
-            term = self.current_term,
-            index,
-            "snapshot installed"
-        );
+        tracing::debug!(index, "snapshot installed");
         reply
     }
 

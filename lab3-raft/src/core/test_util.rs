@@ -1,9 +1,16 @@
 //! Fixtures for the core's unit tests: a core built directly in the state a rule needs,
 //! requests in one line, and the messages of an output as one-line transcripts.
 
-use super::log::{Entry, log_of};
+use super::log::{Entry, LogId, log_of};
 use super::messages::{AppendEntriesArgs, Request, RequestVoteArgs};
-use super::{Config, Core, Output, RoleState};
+use super::quorum::Votes;
+use super::roles::RoleState;
+use super::{Config, Core, Output};
+
+/// The entry at `index` of term `term`.
+pub(crate) fn id(index: u64, term: u64) -> LogId {
+    LogId::new(index, term)
+}
 
 /// Peer `me` of `peers`, a follower at `term` with a log of these terms.
 pub(crate) fn follower(me: usize, peers: usize, term: u64, log_terms: &[u64]) -> Core {
@@ -19,7 +26,7 @@ pub(crate) fn leader(me: usize, peers: usize, term: u64, log_terms: &[u64]) -> C
     let mut core = follower(me, peers, term, log_terms);
     core.voted_for = Some(me);
     core.role = RoleState::Candidate {
-        votes: vec![None; peers],
+        votes: Votes::new(peers, me),
     };
     core.become_leader();
     // The heartbeats of taking the lead are not part of what a test steps.
@@ -51,32 +58,32 @@ pub(crate) fn entries(first_index: u64, terms: &[u64]) -> Vec<Entry> {
         .collect()
 }
 
-/// AppendEntries from `leader` in `term`: `prev` is (term, index), then entries of
+/// AppendEntries from `leader` in `term`: the entry before the new ones, then entries of
 /// `terms`, and the leader's commit index.
 pub(crate) fn append(
     term: u64,
     leader: usize,
-    prev: (u64, u64),
+    prev: LogId,
     terms: &[u64],
     leader_commit: u64,
 ) -> AppendEntriesArgs {
     AppendEntriesArgs {
         term,
         leader_id: leader,
-        prev_log_index: prev.1,
-        prev_log_term: prev.0,
-        entries: entries(prev.1 + 1, terms),
+        prev_log_index: prev.index,
+        prev_log_term: prev.term,
+        entries: entries(prev.index + 1, terms),
         leader_commit,
     }
 }
 
-/// RequestVote from `candidate` in `term`, whose log ends at `last` = (term, index).
-pub(crate) fn vote(term: u64, candidate: usize, last: (u64, u64)) -> RequestVoteArgs {
+/// RequestVote (or PreVote) arguments from `candidate` for `term`, whose log ends at `last`.
+pub(crate) fn vote(term: u64, candidate: usize, last: LogId) -> RequestVoteArgs {
     RequestVoteArgs {
         term,
         candidate_id: candidate,
-        last_log_index: last.1,
-        last_log_term: last.0,
+        last_log_index: last.index,
+        last_log_term: last.term,
     }
 }
 

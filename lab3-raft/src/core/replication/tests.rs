@@ -1,7 +1,7 @@
 //! Unit tests of the replication rules: state in, one input, state and messages out.
 
 use crate::core::messages::{AppendEntriesArgs, AppendEntriesReply, Request, Response};
-use crate::core::test_util::{append, appends, follower, leader, log_terms, progress, sent};
+use crate::core::test_util::{id, append, appends, follower, leader, log_terms, progress, sent};
 use crate::core::{Core, Input, Role};
 use common::ApplyMsg;
 
@@ -38,7 +38,7 @@ fn success(term: u64) -> AppendEntriesReply {
 #[test]
 fn appends_after_a_matching_entry() {
     let mut f = follower(1, 3, 2, &[1]);
-    let (reply, out) = append_entries(&mut f, append(2, 0, (1, 1), &[2, 2], 0));
+    let (reply, out) = append_entries(&mut f, append(2, 0, id(1, 1), &[2, 2], 0));
     assert!(reply.success);
     assert!(out.persist, "new entries are durable before the reply");
     assert_eq!(log_terms(&f), [1, 2, 2]);
@@ -50,7 +50,7 @@ fn appends_after_a_matching_entry() {
 #[test]
 fn a_heartbeat_is_checked_like_any_append() {
     let mut f = follower(1, 3, 3, &[1, 1, 2]);
-    let (reply, _) = append_entries(&mut f, append(3, 0, (3, 3), &[], 3));
+    let (reply, _) = append_entries(&mut f, append(3, 0, id(3, 3), &[], 3));
     assert!(!reply.success);
     assert_eq!(f.commit_index(), 0);
 }
@@ -60,7 +60,7 @@ fn a_heartbeat_is_checked_like_any_append() {
 #[test]
 fn a_conflict_truncates_from_the_conflict() {
     let mut f = follower(1, 3, 3, &[1, 1, 2, 2]);
-    let (reply, out) = append_entries(&mut f, append(3, 0, (1, 2), &[3], 0));
+    let (reply, out) = append_entries(&mut f, append(3, 0, id(2, 1), &[3], 0));
     assert!(reply.success);
     assert!(out.persist);
     assert_eq!(log_terms(&f), [1, 1, 3]);
@@ -71,8 +71,8 @@ fn a_conflict_truncates_from_the_conflict() {
 #[test]
 fn a_stale_append_never_truncates() {
     let mut f = follower(1, 3, 2, &[]);
-    let (_, _) = append_entries(&mut f, append(2, 0, (0, 0), &[1, 1, 2], 0));
-    let (reply, out) = append_entries(&mut f, append(2, 0, (0, 0), &[1, 1], 0));
+    let (_, _) = append_entries(&mut f, append(2, 0, id(0, 0), &[1, 1, 2], 0));
+    let (reply, out) = append_entries(&mut f, append(2, 0, id(0, 0), &[1, 1], 0));
     assert!(reply.success);
     assert_eq!(log_terms(&f), [1, 1, 2], "still 3 long");
     assert!(!out.persist);
@@ -83,12 +83,12 @@ fn a_stale_append_never_truncates() {
 #[test]
 fn follower_commit_is_bounded_by_what_the_request_covered() {
     let mut f = follower(1, 3, 3, &[1, 1, 1, 1, 1, 2, 2]);
-    let (reply, out) = append_entries(&mut f, append(3, 0, (1, 4), &[1], 10));
+    let (reply, out) = append_entries(&mut f, append(3, 0, id(4, 1), &[1], 10));
     assert!(reply.success);
     assert_eq!(f.commit_index(), 5);
     assert_eq!(out.apply.len(), 5, "entries 1..=5 are applied");
     // A later request covering less never moves the commit index back.
-    let _ = append_entries(&mut f, append(3, 0, (1, 2), &[], 10));
+    let _ = append_entries(&mut f, append(3, 0, id(2, 1), &[], 10));
     assert_eq!(f.commit_index(), 5);
 }
 
@@ -96,17 +96,17 @@ fn follower_commit_is_bounded_by_what_the_request_covered() {
 #[test]
 fn committed_entries_are_applied_in_order_once() {
     let mut f = follower(1, 3, 1, &[]);
-    let (_, out) = append_entries(&mut f, append(1, 0, (0, 0), &[1, 1, 1], 2));
+    let (_, out) = append_entries(&mut f, append(1, 0, id(0, 0), &[1, 1, 1], 2));
     assert_eq!(
         out.apply.iter().map(ApplyMsg::index).collect::<Vec<_>>(),
         [1, 2]
     );
-    let (_, out) = append_entries(&mut f, append(1, 0, (1, 3), &[], 3));
+    let (_, out) = append_entries(&mut f, append(1, 0, id(3, 1), &[], 3));
     assert_eq!(
         out.apply.iter().map(ApplyMsg::index).collect::<Vec<_>>(),
         [3]
     );
-    let (_, out) = append_entries(&mut f, append(1, 0, (1, 3), &[], 3));
+    let (_, out) = append_entries(&mut f, append(1, 0, id(3, 1), &[], 3));
     assert!(out.apply.is_empty());
     assert_eq!(f.step(Input::Tick).apply, [], "nothing is applied twice");
 }
@@ -116,9 +116,9 @@ fn committed_entries_are_applied_in_order_once() {
 #[test]
 fn a_candidate_follows_the_leader_of_its_term() {
     let mut c = follower(1, 3, 1, &[]);
-    c.become_candidate(); // term 2
+    c.campaign(crate::core::election::Campaign::Election); // term 2
     let _ = std::mem::take(&mut c.out);
-    let (reply, _) = append_entries(&mut c, append(2, 2, (0, 0), &[], 0));
+    let (reply, _) = append_entries(&mut c, append(2, 2, id(0, 0), &[], 0));
     assert!(reply.success);
     assert_eq!(
         (c.role(), c.leader_id(), c.voted_for()),
@@ -131,9 +131,9 @@ fn a_candidate_follows_the_leader_of_its_term() {
 #[test]
 fn a_mismatch_reply_carries_the_fast_backup_fields() {
     let mut f = follower(1, 3, 5, &[1, 1, 4, 4, 4]);
-    let (reply, _) = append_entries(&mut f, append(5, 0, (5, 8), &[], 0));
+    let (reply, _) = append_entries(&mut f, append(5, 0, id(8, 5), &[], 0));
     assert_eq!((reply.success, reply.x_term, reply.x_len), (false, None, 6));
-    let (reply, _) = append_entries(&mut f, append(5, 0, (5, 5), &[], 0));
+    let (reply, _) = append_entries(&mut f, append(5, 0, id(5, 5), &[], 0));
     assert_eq!(
         (reply.success, reply.x_term, reply.x_index),
         (false, Some(4), 3)
@@ -178,7 +178,7 @@ fn the_leader_backs_up_a_term_at_a_time() {
     ];
     for c in cases {
         let mut l = leader(0, 3, 6, &[1, 1, 1, 4, 4, 5, 5, 6, 6, 6]);
-        let sent_args = append(6, 0, (6, 10), &[], 0);
+        let sent_args = append(6, 0, id(10, 6), &[], 0);
         let out = l.step(reply_to(
             1,
             sent_args,
@@ -208,7 +208,7 @@ fn a_mismatch_about_an_old_position_is_ignored() {
         x_index: 0,
         x_len: 1,
     };
-    let out = l.step(reply_to(1, append(2, 0, (1, 1), &[1, 2], 0), refused));
+    let out = l.step(reply_to(1, append(2, 0, id(1, 1), &[1, 2], 0), refused));
     assert_eq!(
         progress(&l, 1).0,
         4,
@@ -224,8 +224,8 @@ fn match_index_comes_from_what_was_sent() {
     let mut l = leader(0, 3, 1, &[1]);
     let _ = l.step(Input::Propose(b"a".to_vec()));
     let _ = l.step(Input::Propose(b"b".to_vec()));
-    let first = append(1, 0, (1, 1), &[1], 0);
-    let second = append(1, 0, (1, 1), &[1, 1], 0);
+    let first = append(1, 0, id(1, 1), &[1], 0);
+    let second = append(1, 0, id(1, 1), &[1, 1], 0);
     let _ = l.step(reply_to(1, second, success(1)));
     assert_eq!(progress(&l, 1), (4, 3));
     let _ = l.step(reply_to(1, first, success(1)));
@@ -248,7 +248,7 @@ fn a_refusal_for_the_term_makes_the_leader_step_down() {
         x_index: 0,
         x_len: 1,
     };
-    let out = l.step(reply_to(1, append(2, 0, (2, 2), &[], 0), refused));
+    let out = l.step(reply_to(1, append(2, 0, id(2, 2), &[], 0), refused));
     assert_eq!((l.role(), l.current_term()), (Role::Follower, 3));
     assert!(out.messages.is_empty());
 }
@@ -259,20 +259,20 @@ fn a_refusal_for_the_term_makes_the_leader_step_down() {
 #[test]
 fn only_current_term_entries_commit_by_counting() {
     let mut l = leader(0, 5, 4, &[1, 2]);
-    let _ = l.step(reply_to(1, append(4, 0, (1, 1), &[2], 0), success(4)));
-    let _ = l.step(reply_to(2, append(4, 0, (1, 1), &[2], 0), success(4)));
+    let _ = l.step(reply_to(1, append(4, 0, id(1, 1), &[2], 0), success(4)));
+    let _ = l.step(reply_to(2, append(4, 0, id(1, 1), &[2], 0), success(4)));
     assert_eq!(
         l.commit_index(),
         0,
         "index 2 (term 2) is on 3 of 5 but is not committed"
     );
-    let (index, _) = l
+    let proposed = l
         .step(Input::Propose(b"x".to_vec()))
         .proposed
         .expect("leader");
-    assert_eq!(index, 3);
-    let _ = l.step(reply_to(1, append(4, 0, (2, 2), &[4], 0), success(4)));
-    let out = l.step(reply_to(2, append(4, 0, (2, 2), &[4], 0), success(4)));
+    assert_eq!(proposed, id(3, 4));
+    let _ = l.step(reply_to(1, append(4, 0, id(2, 2), &[4], 0), success(4)));
+    let out = l.step(reply_to(2, append(4, 0, id(2, 2), &[4], 0), success(4)));
     assert_eq!(l.commit_index(), 3);
     assert_eq!(
         out.apply.iter().map(ApplyMsg::index).collect::<Vec<_>>(),
@@ -286,15 +286,15 @@ fn only_current_term_entries_commit_by_counting() {
 fn a_proposal_is_appended_at_once_and_sent_at_the_next_tick() {
     let mut l = leader(0, 3, 2, &[1]);
     let out = l.step(Input::Propose(b"cmd".to_vec()));
-    assert_eq!(out.proposed, Some((2, 2)));
+    assert_eq!(out.proposed, Some(id(2, 2)));
     assert!(out.persist);
     assert!(out.messages.is_empty(), "sent at the next tick");
     let out = l.step(Input::Tick);
     assert_eq!(
         sent(&out),
         [
-            "to 1: AppendEntries t2 prev=1/1 commit=0 [2/2]",
-            "to 2: AppendEntries t2 prev=1/1 commit=0 [2/2]",
+            "to 1: AppendEntries t2 prev=1@t1 commit=0 [2@t2]",
+            "to 2: AppendEntries t2 prev=1@t1 commit=0 [2@t2]",
         ]
     );
     let out = l.step(Input::Tick);
@@ -316,8 +316,8 @@ fn the_commands_of_one_tick_go_in_one_request() {
     assert_eq!(
         sent(&out),
         [
-            "to 1: AppendEntries t2 prev=1/1 commit=0 [2/2 2/3 2/4]",
-            "to 2: AppendEntries t2 prev=1/1 commit=0 [2/2 2/3 2/4]",
+            "to 1: AppendEntries t2 prev=1@t1 commit=0 [2@t2 3@t2 4@t2]",
+            "to 2: AppendEntries t2 prev=1@t1 commit=0 [2@t2 3@t2 4@t2]",
         ]
     );
 }
@@ -345,7 +345,7 @@ fn heartbeats_every_interval() {
 fn a_stale_append_reply_is_ignored() {
     let mut l = leader(0, 3, 3, &[1, 2, 3]);
     let before = progress(&l, 1);
-    let out = l.step(reply_to(1, append(2, 0, (1, 1), &[2, 3], 2), success(3)));
+    let out = l.step(reply_to(1, append(2, 0, id(1, 1), &[2, 3], 2), success(3)));
     assert_eq!(progress(&l, 1), before);
     assert_eq!((l.commit_index(), out), (0, crate::core::Output::default()));
 }
@@ -355,22 +355,36 @@ fn a_stale_append_reply_is_ignored() {
 #[test]
 fn new_commands_go_at_the_next_tick_only_to_followers_in_sync() {
     let mut l = leader(0, 3, 2, &[1, 2]);
-    if let crate::core::RoleState::Leader { next_index, .. } = &mut l.role {
+    if let crate::core::roles::RoleState::Leader { next_index, .. } = &mut l.role {
         next_index[2] = 2; // follower 2 is missing entry 2
     }
     let _ = l.step(Input::Propose(b"x".to_vec()));
     let out = l.step(Input::Tick);
     assert_eq!(
         sent(&out),
-        ["to 1: AppendEntries t2 prev=2/2 commit=0 [2/3]"]
+        ["to 1: AppendEntries t2 prev=2@t2 commit=0 [3@t2]"]
     );
     // Follower 2's earlier request for entry 2 succeeds: entry 3 follows at once.
-    let out = l.step(reply_to(2, append(2, 0, (1, 1), &[2], 0), success(2)));
+    let out = l.step(reply_to(2, append(2, 0, id(1, 1), &[2], 0), success(2)));
     assert_eq!(
         sent(&out),
-        ["to 2: AppendEntries t2 prev=2/2 commit=2 [2/3]"]
+        ["to 2: AppendEntries t2 prev=2@t2 commit=2 [3@t2]"]
     );
     // An older success arriving after that sends nothing more.
-    let out = l.step(reply_to(2, append(2, 0, (1, 1), &[], 0), success(2)));
+    let out = l.step(reply_to(2, append(2, 0, id(1, 1), &[], 0), success(2)));
     assert!(out.messages.is_empty());
+}
+
+/// A committed entry is never truncated: an AppendEntries that conflicts at or below the
+/// commit index can only come from a bug (Leader Completeness), and the core stops with
+/// the peer, its term and both indexes rather than lose an entry the service may have
+/// applied (as raft-rs's `maybe_append`).
+#[test]
+#[should_panic(expected = "peer 1 (term 3): AppendEntries from leader 0 conflicts at index 2, \
+                           at or below commit_index 2")]
+fn truncating_a_committed_entry_panics() {
+    let mut f = follower(1, 3, 2, &[]);
+    let _ = append_entries(&mut f, append(2, 0, id(0, 0), &[1, 2, 2], 2));
+    assert_eq!(f.commit_index(), 2);
+    let _ = append_entries(&mut f, append(3, 0, id(1, 1), &[3], 0));
 }

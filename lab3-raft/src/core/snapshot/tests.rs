@@ -1,7 +1,8 @@
 //! Unit tests of the snapshot rules: state in, one input, state and messages out.
 
+use crate::core::log::LogId;
 use crate::core::messages::{InstallSnapshotArgs, InstallSnapshotReply, Request, Response};
-use crate::core::test_util::{append, follower, leader, log_terms, progress, sent};
+use crate::core::test_util::{id, append, follower, leader, log_terms, progress, sent};
 use crate::core::{Core, Input, Output};
 use common::ApplyMsg;
 
@@ -13,7 +14,7 @@ fn applied_follower(log_terms: &[u64], commit: u64) -> Core {
     let _ = f.step(Input::Request(Request::AppendEntries(append(
         2,
         0,
-        (last_term, prev),
+        id(prev, last_term),
         &[],
         commit,
     ))));
@@ -21,12 +22,12 @@ fn applied_follower(log_terms: &[u64], commit: u64) -> Core {
     f
 }
 
-fn install(term: u64, last: (u64, u64), data: &[u8]) -> Input {
+fn install(term: u64, last: LogId, data: &[u8]) -> Input {
     Input::Request(Request::InstallSnapshot(InstallSnapshotArgs {
         term,
         leader_id: 0,
-        last_included_index: last.1,
-        last_included_term: last.0,
+        last_included_index: last.index,
+        last_included_term: last.term,
         data: data.to_vec(),
     }))
 }
@@ -79,7 +80,7 @@ fn the_leader_sends_its_snapshot_to_a_follower_behind_it() {
         index: 3,
         data: b"s3".to_vec(),
     });
-    if let crate::core::RoleState::Leader { next_index, .. } = &mut l.role {
+    if let crate::core::roles::RoleState::Leader { next_index, .. } = &mut l.role {
         next_index[1] = 2;
     }
     l.send_append_entries(1);
@@ -88,8 +89,8 @@ fn the_leader_sends_its_snapshot_to_a_follower_behind_it() {
     assert_eq!(
         sent(&out),
         [
-            "to 1: InstallSnapshot t3 last=2/3 (2 bytes)",
-            "to 2: AppendEntries t3 prev=3/4 commit=4 []",
+            "to 1: InstallSnapshot t3 last=3@t2 (2 bytes)",
+            "to 2: AppendEntries t3 prev=4@t3 commit=4 []",
         ]
     );
 }
@@ -118,7 +119,7 @@ fn an_installed_snapshot_moves_the_followers_progress() {
 #[test]
 fn a_follower_installs_a_newer_snapshot() {
     let mut f = applied_follower(&[1, 1], 1);
-    let out = f.step(install(2, (2, 5), b"s5"));
+    let out = f.step(install(2, id(5, 2), b"s5"));
     assert_eq!(&f.snapshot()[..], b"s5");
     assert!(out.persist, "the snapshot is saved with the state");
     assert_eq!(
@@ -138,7 +139,7 @@ fn a_follower_installs_a_newer_snapshot() {
     let out = f.step(Input::Request(Request::AppendEntries(append(
         2,
         0,
-        (2, 5),
+        id(5, 2),
         &[2],
         6,
     ))));
@@ -153,7 +154,7 @@ fn a_follower_installs_a_newer_snapshot() {
 #[test]
 fn a_stale_snapshot_is_ignored() {
     let mut f = applied_follower(&[1, 1, 2], 3);
-    let out = f.step(install(2, (1, 2), b"old"));
+    let out = f.step(install(2, id(2, 1), b"old"));
     assert!(out.apply.is_empty());
     assert!(!out.persist);
     assert_eq!(log_terms(&f), [1, 1, 2]);
@@ -164,7 +165,7 @@ fn a_stale_snapshot_is_ignored() {
 #[test]
 fn a_snapshot_inside_the_log_keeps_the_matching_suffix() {
     let mut f = applied_follower(&[1, 1, 2, 2, 2], 1);
-    let _ = f.step(install(2, (2, 3), b"s3"));
+    let _ = f.step(install(2, id(3, 2), b"s3"));
     assert_eq!((f.log().first_index(), f.log().last_index()), (4, 5));
     assert_eq!((f.commit_index(), f.last_applied()), (3, 3));
 }
@@ -181,7 +182,7 @@ fn an_append_reaching_into_the_snapshot_is_trimmed() {
     let out = f.step(Input::Request(Request::AppendEntries(append(
         2,
         0,
-        (1, 1),
+        id(1, 1),
         &[1, 1, 2],
         4,
     ))));
@@ -195,7 +196,7 @@ fn an_append_reaching_into_the_snapshot_is_trimmed() {
     let out = f.step(Input::Request(Request::AppendEntries(append(
         2,
         0,
-        (1, 1),
+        id(1, 1),
         &[1],
         4,
     ))));
