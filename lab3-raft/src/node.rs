@@ -28,8 +28,8 @@
 //! no persist, no send, no reply, no apply (the applier checks before each message). That is what lets a tester copy the persister
 //! right after `kill` and be sure the killed instance writes nothing more that counts.
 
-use crate::core::messages::{Request, Response};
 use crate::core::log::LogId;
+use crate::core::messages::{Request, Response};
 use crate::core::{Config, Core, Durable, Input, Output, Role};
 use crate::persist::{self, RestoreError};
 use crate::rpc;

@@ -10,11 +10,11 @@ use common::sim::{self, RngExt};
 use lab2_kvsrv::kv_state::Write;
 use lab2_kvsrv::rpc::{GetArgs, PutAppendArgs};
 use lab3_raft::core::log::{Entry, Log, LogId};
-use lab3_raft::core::{Config, Core, Durable};
-use lab3_raft::persist::Saver;
 use lab3_raft::core::messages::{
     AppendEntriesArgs, AppendEntriesReply, InstallSnapshotArgs, RequestVoteArgs, RequestVoteReply,
 };
+use lab3_raft::core::{Config, Core, Durable};
+use lab3_raft::persist::Saver;
 use lab4_kvraft::machine::{KvCommand, KvMachine};
 use lab4_kvraft::rsm::StateMachine;
 use serde::Serialize;

@@ -2,7 +2,7 @@
 //! ([`Config`]), what happens to it ([`Input`]), what the driver must do after each step
 //! ([`Output`]), and the durable state a restarted peer starts from ([`Durable`]).
 
-use super::log::{LogId, Log};
+use super::log::{Log, LogId};
 use super::messages::{Request, Response};
 use common::ApplyMsg;
 

@@ -500,9 +500,17 @@ mod tests {
         assert!(Log::from_parts(LogId::new(2, 1), vec![entry(1), entry(3)]).is_ok());
         for (name, point, entries) in [
             ("terms go down", LogId::new(0, 0), vec![entry(3), entry(1)]),
-            ("below the snapshot's term", LogId::new(2, 4), vec![entry(3)]),
+            (
+                "below the snapshot's term",
+                LogId::new(2, 4),
+                vec![entry(3)],
+            ),
             ("a term without an index", LogId::new(0, 2), vec![]),
-            ("past the last index", LogId::new(u64::MAX, 1), vec![entry(1)]),
+            (
+                "past the last index",
+                LogId::new(u64::MAX, 1),
+                vec![entry(1)],
+            ),
         ] {
             assert!(Log::from_parts(point, entries).is_err(), "{name}");
         }

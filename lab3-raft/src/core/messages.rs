@@ -199,3 +199,34 @@ impl std::fmt::Display for Request {
         }
     }
 }
+
+/// One line per reply, as transcripts show it.
+impl std::fmt::Display for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let verdict = |yes| if yes { "granted" } else { "refused" };
+        match self {
+            Response::PreVote(r) => {
+                write!(f, "PreVoteReply t{} {}", r.term, verdict(r.vote_granted))
+            }
+            Response::RequestVote(r) => {
+                write!(
+                    f,
+                    "RequestVoteReply t{} {}",
+                    r.term,
+                    verdict(r.vote_granted)
+                )
+            }
+            Response::AppendEntries(r) if r.success => {
+                write!(f, "AppendEntriesReply t{} ok", r.term)
+            }
+            Response::AppendEntries(r) => {
+                write!(f, "AppendEntriesReply t{} refused ", r.term)?;
+                match r.x_term {
+                    Some(x_term) => write!(f, "x_term={x_term} x_index={}", r.x_index),
+                    None => write!(f, "x_len={}", r.x_len),
+                }
+            }
+            Response::InstallSnapshot(r) => write!(f, "InstallSnapshotReply t{}", r.term),
+        }
+    }
+}

@@ -317,3 +317,6 @@ impl Core {
 
 #[cfg(test)]
 pub(crate) mod test_util;
+
+#[cfg(test)]
+mod transcript;

@@ -167,7 +167,12 @@ impl Core {
     /// If the first conflicting entry is committed: a leader's log holds every committed
     /// entry (Leader Completeness), so only a bug can get here, and going on would lose an
     /// entry the service may have applied (as raft-rs's `maybe_append`).
-    fn append_entries_at(&mut self, leader: usize, prev_log_index: u64, entries: Vec<Entry>) -> u64 {
+    fn append_entries_at(
+        &mut self,
+        leader: usize,
+        prev_log_index: u64,
+        entries: Vec<Entry>,
+    ) -> u64 {
         let covered = prev_log_index + entries.len() as u64;
         // Entries already here (same index, same term) are skipped, not rewritten.
         let present = entries

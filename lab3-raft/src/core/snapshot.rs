@@ -63,7 +63,11 @@ impl Core {
         if index <= self.commit_index {
             // Everything it covers is committed here and will be (or was) applied from the
             // log: an older snapshot must not take the service back (checklist G19).
-            tracing::debug!(index, commit_index = self.commit_index, "stale snapshot ignored");
+            tracing::debug!(
+                index,
+                commit_index = self.commit_index,
+                "stale snapshot ignored"
+            );
             return reply;
         }
         self.log

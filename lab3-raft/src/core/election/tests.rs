@@ -495,7 +495,10 @@ fn pre_vote_is_granted_only_when_an_election_could_be_needed() {
         assert_eq!(granted, c.granted, "{}", c.name);
     }
     let mut l = leader(0, 3, 4, &[1]);
-    assert!(!pre_vote(&mut l, vote(9, 1, id(9, 9))).0, "a leader says no");
+    assert!(
+        !pre_vote(&mut l, vote(9, 1, id(9, 9))).0,
+        "a leader says no"
+    );
     assert_eq!(l.role(), Role::Leader, "and stays leader");
 }
 
@@ -528,7 +531,10 @@ fn the_first_campaign_out_of_term_0_is_an_election() {
     assert_eq!((f.role(), f.current_term()), (Role::Candidate, 1));
     assert_eq!(
         sent(&out),
-        ["to 0: RequestVote t1 last=0@t0", "to 2: RequestVote t1 last=0@t0"]
+        [
+            "to 0: RequestVote t1 last=0@t0",
+            "to 2: RequestVote t1 last=0@t0"
+        ]
     );
 }
 
@@ -588,7 +594,10 @@ fn without_pre_vote_a_timeout_starts_an_election() {
     assert_eq!((f.role(), f.current_term()), (Role::Candidate, 5));
     assert_eq!(
         sent(&out),
-        ["to 0: RequestVote t5 last=2@t4", "to 2: RequestVote t5 last=2@t4"]
+        [
+            "to 0: RequestVote t5 last=2@t4",
+            "to 2: RequestVote t5 last=2@t4"
+        ]
     );
 }
 
@@ -603,7 +612,12 @@ fn a_lost_election_makes_a_follower() {
     assert_eq!(c.role(), Role::Candidate, "1 of 3 refused");
     let _ = c.step(vote_reply(2, 2, 2, false));
     assert_eq!(
-        (c.role(), c.current_term(), c.voted_for(), c.election_elapsed),
+        (
+            c.role(),
+            c.current_term(),
+            c.voted_for(),
+            c.election_elapsed
+        ),
         (Role::Follower, 2, Some(0), 0)
     );
 }

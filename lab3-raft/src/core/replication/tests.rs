@@ -1,7 +1,7 @@
 //! Unit tests of the replication rules: state in, one input, state and messages out.
 
 use crate::core::messages::{AppendEntriesArgs, AppendEntriesReply, Request, Response};
-use crate::core::test_util::{id, append, appends, follower, leader, log_terms, progress, sent};
+use crate::core::test_util::{append, appends, follower, id, leader, log_terms, progress, sent};
 use crate::core::{Core, Input, Role};
 use common::ApplyMsg;
 
@@ -380,8 +380,10 @@ fn new_commands_go_at_the_next_tick_only_to_followers_in_sync() {
 /// the peer, its term and both indexes rather than lose an entry the service may have
 /// applied (as raft-rs's `maybe_append`).
 #[test]
-#[should_panic(expected = "peer 1 (term 3): AppendEntries from leader 0 conflicts at index 2, \
-                           at or below commit_index 2")]
+#[should_panic(
+    expected = "peer 1 (term 3): AppendEntries from leader 0 conflicts at index 2, \
+                           at or below commit_index 2"
+)]
 fn truncating_a_committed_entry_panics() {
     let mut f = follower(1, 3, 2, &[]);
     let _ = append_entries(&mut f, append(2, 0, id(0, 0), &[1, 2, 2], 2));

@@ -2,7 +2,7 @@
 
 use crate::core::log::LogId;
 use crate::core::messages::{InstallSnapshotArgs, InstallSnapshotReply, Request, Response};
-use crate::core::test_util::{id, append, follower, leader, log_terms, progress, sent};
+use crate::core::test_util::{append, follower, id, leader, log_terms, progress, sent};
 use crate::core::{Core, Input, Output};
 use common::ApplyMsg;
 
