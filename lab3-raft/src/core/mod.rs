@@ -286,7 +286,15 @@ impl Core {
             (Request::InstallSnapshot(args), Response::InstallSnapshot(_)) => {
                 self.handle_install_snapshot_reply(from, &args);
             }
-            (request, _) => {
+            // Every kind named, so that a new RPC does not compile until its reply is
+            // handled above.
+            (
+                request @ (Request::PreVote(_)
+                | Request::RequestVote(_)
+                | Request::AppendEntries(_)
+                | Request::InstallSnapshot(_)),
+                _,
+            ) => {
                 tracing::warn!(from, %request, "reply of the wrong kind; ignored");
             }
         }
