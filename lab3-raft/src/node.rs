@@ -57,6 +57,10 @@ struct Inner {
     state: Mutex<State>,
     /// Wakes the applier: messages were queued, or the peer was killed.
     to_apply_changed: Notify,
+    /// Wakes [`Raft::state_change`]'s waiters: the term or the leadership changed, or the
+    /// peer was killed. A `Notify` wakes its waiters in the order they registered, so the
+    /// simulation stays deterministic (Tokio's `watch` wakes in an unseeded order).
+    state_changed: Notify,
 }
 
 struct State {
@@ -158,6 +162,7 @@ impl Raft {
                     killed: false,
                 }),
                 to_apply_changed: Notify::new(),
+                state_changed: Notify::new(),
             }),
         }
     }
@@ -172,6 +177,32 @@ impl Raft {
     pub fn get_state(&self) -> (u64, bool) {
         let state = self.state();
         (state.core.current_term(), state.core.role() == Role::Leader)
+    }
+
+    /// Waits until this peer's `(term, is_leader)` differs from `since`, and returns the
+    /// new value: the event that services would otherwise poll [`Raft::get_state`] for (a
+    /// waiting request whose leader was deposed, a new leader's first duties). A killed
+    /// peer leads nothing: for it the value is `(term, false)`.
+    ///
+    /// # Cancel safety
+    /// Cancel safe: it consumes nothing, and a new call sees any change that happened
+    /// meanwhile.
+    pub async fn state_change(&self, since: (u64, bool)) -> (u64, bool) {
+        loop {
+            let notified = self.inner.state_changed.notified();
+            tokio::pin!(notified);
+            // Registered before the state is read, so no change can slip in between.
+            notified.as_mut().enable();
+            let now = {
+                let state = self.state();
+                let (term, leader) = (state.core.current_term(), state.core.role() == Role::Leader);
+                (term, leader && !state.killed)
+            };
+            if now != since {
+                return now;
+            }
+            sim::waiting("a change of term or leadership", notified).await;
+        }
     }
 
     /// The course's `Start`: if this peer leads, appends `command` to its log and starts
@@ -201,6 +232,7 @@ impl Raft {
         }
         state.killed = true;
         self.inner.to_apply_changed.notify_one();
+        self.inner.state_changed.notify_waiters();
     }
 
     /// Whether [`Raft::kill`] was called.
@@ -273,6 +305,7 @@ impl Raft {
         if state.killed {
             return None;
         }
+        let before = (state.core.current_term(), state.core.role());
         let Output {
             persist,
             messages,
@@ -280,6 +313,11 @@ impl Raft {
             apply,
             proposed,
         } = state.core.step(input);
+        let leader_changed = before.1 != state.core.role()
+            && (before.1 == Role::Leader || state.core.role() == Role::Leader);
+        if before.0 != state.core.current_term() || leader_changed {
+            self.inner.state_changed.notify_waiters();
+        }
         if persist {
             let State { core, saver, .. } = &mut *state;
             let encoded = saver.encode(core);

@@ -116,9 +116,6 @@ pub enum Entry<C> {
     Noop,
 }
 
-/// How often a waiting submit checks that its peer still leads in the term it proposed in.
-pub const LEADERSHIP_CHECK: Duration = Duration::from_millis(20);
-
 /// How long a submit waits for its entry before giving up with [`SubmitError::Timeout`].
 pub const MAX_WAIT: Duration = Duration::from_millis(800);
 
@@ -306,12 +303,11 @@ impl<M: StateMachine> Rsm<M> {
             (rx, index, term)
         };
         let raft = self.inner.raft.clone();
+        // Deposed: no longer the leader of the term it proposed in (a new term, or killed).
         let deposed = async move {
-            loop {
-                sim::sleep(LEADERSHIP_CHECK).await;
-                if raft.get_state() != (term, true) {
-                    return;
-                }
+            let mut state = (term, true);
+            while state == (term, true) {
+                state = raft.state_change(state).await;
             }
         };
         let outcome = tokio::select! {
@@ -344,21 +340,19 @@ impl<M: StateMachine> Rsm<M> {
     }
 
     /// Proposes a no-op each time this peer becomes leader (see the module documentation),
-    /// until the replica is killed.
+    /// the moment it does, until the replica is killed.
     async fn run_noop_proposer(self) {
         let noop = codec::encode(&Entry::<()>::Noop).expect("a no-op encodes");
-        let mut proposed_in = 0;
+        let mut state = (0, false);
         loop {
-            sim::sleep(LEADERSHIP_CHECK).await;
+            state = self.inner.raft.state_change(state).await;
             if self.killed() {
                 return;
             }
-            let (term, leader) = self.inner.raft.get_state();
-            if leader && term != proposed_in {
-                proposed_in = term;
-                if let Some((index, _)) = self.inner.raft.start(noop.clone()) {
-                    tracing::debug!(peer = self.inner.me, term, index, "no-op proposed");
-                }
+            if let (term, true) = state
+                && let Some((index, _)) = self.inner.raft.start(noop.clone())
+            {
+                tracing::debug!(peer = self.inner.me, term, index, "no-op proposed");
             }
         }
     }

@@ -112,8 +112,9 @@ impl ShardKv {
         server
     }
 
-    /// Runs `round` every `interval` while this server is its group's leader, until it is
-    /// killed.
+    /// Runs `round` every `interval` while this server is its group's leader, the first
+    /// the moment it becomes leader, until it is killed. A follower waits for Raft to say
+    /// it leads ([`Raft::state_change`]) rather than polling.
     fn spawn_while_leader<F, Fut>(&self, interval: Duration, round: F) -> JoinHandle<()>
     where
         F: Fn(ShardKv) -> Fut + Send + 'static,
@@ -122,13 +123,16 @@ impl ShardKv {
         let server = self.clone();
         sim::spawn(async move {
             loop {
-                sim::sleep(interval).await;
                 if server.rsm.killed() {
                     return;
                 }
-                if server.raft().get_state().1 {
-                    round(server.clone()).await;
+                let state = server.raft().get_state();
+                if !state.1 {
+                    let _ = server.raft().state_change(state).await;
+                    continue;
                 }
+                round(server.clone()).await;
+                sim::sleep(interval).await;
             }
         })
     }
