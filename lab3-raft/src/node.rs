@@ -92,7 +92,9 @@ impl Raft {
     ) -> Raft {
         let saved = persister.read_raft_state();
         match persist::decode(&saved, peers.len()) {
-            Ok(durable) => Raft::start_from(peers, me, persister, apply_tx, durable),
+            Ok(durable) => {
+                Raft::start_from(peers, me, persister, apply_tx, durable, Config::default())
+            }
             Err(e) => {
                 tracing::error!(peer = me, bytes = saved.len(), error = %e, "cannot restore; the peer stays stopped");
                 let core = Core::new(me, peers.len(), Config::default(), 0);
@@ -116,8 +118,30 @@ impl Raft {
         persister: Arc<dyn Persister>,
         apply_tx: Sender<ApplyMsg>,
     ) -> Result<Raft, RestoreError> {
+        Raft::try_with_config(peers, me, persister, apply_tx, Config::default())
+    }
+
+    /// As [`Raft::try_new`], with timing and options of the caller's choice instead of
+    /// [`Config::default`] (the tests and services use the default; this is for
+    /// experiments, such as turning pre-vote off).
+    ///
+    /// # Errors
+    /// When the persisted Raft state does not decode or is invalid.
+    ///
+    /// # Panics
+    /// If `me` is not an index of `peers`, or the configuration's election timeout range
+    /// is empty.
+    pub fn try_with_config(
+        peers: Vec<ClientEnd>,
+        me: usize,
+        persister: Arc<dyn Persister>,
+        apply_tx: Sender<ApplyMsg>,
+        config: Config,
+    ) -> Result<Raft, RestoreError> {
         let durable = persist::decode(&persister.read_raft_state(), peers.len())?;
-        Ok(Raft::start_from(peers, me, persister, apply_tx, durable))
+        Ok(Raft::start_from(
+            peers, me, persister, apply_tx, durable, config,
+        ))
     }
 
     /// Starts the peer from its restored state (`None`: it never saved any) and its ticker.
@@ -127,8 +151,8 @@ impl Raft {
         persister: Arc<dyn Persister>,
         apply_tx: Sender<ApplyMsg>,
         durable: Option<Durable>,
+        config: Config,
     ) -> Raft {
-        let config = Config::default();
         let seed = sim::rng(|r| r.random());
         let core = match durable {
             Some(durable) => {

@@ -28,6 +28,7 @@ mod assert;
 pub mod explain;
 pub mod html;
 pub mod kv;
+mod memo;
 mod pool;
 pub mod random_history;
 mod recorder;

@@ -12,9 +12,8 @@
 //! The memo of (placed set, state) pairs makes each configuration explored once, which is
 //! what makes the search finish on histories with many concurrent operations.
 
+use super::memo::{Bits, Memo};
 use super::{Budget, CheckResult, Model, Operation};
-use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
 use std::rc::Rc;
 
 /// What one search found.
@@ -34,7 +33,7 @@ const NONE: usize = usize::MAX;
 
 /// One call or return in the time-ordered list.
 #[derive(Clone, Copy)]
-struct Entry {
+struct Event {
     /// Local operation number.
     op: usize,
     is_call: bool,
@@ -43,16 +42,16 @@ struct Entry {
 }
 
 /// The time-ordered list of calls and returns, with O(1) removal and LIFO restore.
-struct Entries {
+struct Events {
     /// 2 entries per operation, then the head sentinel.
-    entries: Vec<Entry>,
+    entries: Vec<Event>,
     /// Per operation, its call entry and its return entry.
     call_of: Vec<usize>,
     ret_of: Vec<usize>,
 }
 
-impl Entries {
-    fn new<I, O>(ops: &[&Operation<I, O>]) -> Entries {
+impl Events {
+    fn new<I, O>(ops: &[&Operation<I, O>]) -> Events {
         // (time, calls before returns at one instant so that touching operations count as
         // concurrent, operation number) makes the order total and deterministic.
         let mut order: Vec<(u64, bool, usize)> = Vec::with_capacity(ops.len() * 2);
@@ -71,7 +70,7 @@ impl Entries {
             } else {
                 call_of[op] = pos;
             }
-            entries.push(Entry {
+            entries.push(Event {
                 op,
                 is_call: !is_ret,
                 prev: if pos == 0 { head } else { pos - 1 },
@@ -82,13 +81,13 @@ impl Entries {
                 },
             });
         }
-        entries.push(Entry {
+        entries.push(Event {
             op: NONE,
             is_call: false,
             prev: NONE,
             next: if order.is_empty() { NONE } else { 0 },
         });
-        Entries {
+        Events {
             entries,
             call_of,
             ret_of,
@@ -104,7 +103,7 @@ impl Entries {
     }
 
     fn unlink(&mut self, e: usize) {
-        let Entry { prev, next, .. } = self.entries[e];
+        let Event { prev, next, .. } = self.entries[e];
         self.entries[prev].next = next;
         if next != NONE {
             self.entries[next].prev = prev;
@@ -112,7 +111,7 @@ impl Entries {
     }
 
     fn relink(&mut self, e: usize) {
-        let Entry { prev, next, .. } = self.entries[e];
+        let Event { prev, next, .. } = self.entries[e];
         self.entries[prev].next = e;
         if next != NONE {
             self.entries[next].prev = e;
@@ -125,81 +124,10 @@ impl Entries {
         self.unlink(self.ret_of[op]);
     }
 
-    /// Undoes the last [`Entries::lift`] of `op`.
+    /// Undoes the last [`Events::lift`] of `op`.
     fn unlift(&mut self, op: usize) {
         self.relink(self.ret_of[op]);
         self.relink(self.call_of[op]);
-    }
-}
-
-/// A set of local operation numbers.
-#[derive(Clone, PartialEq, Eq, Hash)]
-struct Bits(Vec<u64>);
-
-impl Bits {
-    fn new(n: usize) -> Bits {
-        Bits(vec![0; n.div_ceil(64)])
-    }
-    fn set(&mut self, i: usize) {
-        self.0[i / 64] |= 1 << (i % 64);
-    }
-    fn clear(&mut self, i: usize) {
-        self.0[i / 64] &= !(1 << (i % 64));
-    }
-}
-
-/// FxHash: fast and fixed, so the memo behaves the same on every run.
-#[derive(Default)]
-struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for chunk in bytes.chunks(8) {
-            let mut word = [0u8; 8];
-            word[..chunk.len()].copy_from_slice(chunk);
-            self.write_u64(u64::from_le_bytes(word));
-        }
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.write_u64(i as u64);
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.write_u64(u64::from(i));
-    }
-}
-
-/// The memo of configurations already explored.
-struct Memo<S> {
-    buckets: HashMap<u64, Vec<(Bits, S)>, std::hash::BuildHasherDefault<FxHasher>>,
-    bytes: usize,
-}
-
-impl<S: Clone + Eq + Hash> Memo<S> {
-    fn new() -> Memo<S> {
-        Memo {
-            buckets: HashMap::default(),
-            bytes: 0,
-        }
-    }
-
-    /// Records (bits, state); false if it was already there.
-    fn insert(&mut self, bits: &Bits, state: &S, state_bytes: usize) -> bool {
-        let mut h = FxHasher::default();
-        bits.hash(&mut h);
-        state.hash(&mut h);
-        let bucket = self.buckets.entry(h.finish()).or_default();
-        if bucket.iter().any(|(b, s)| b == bits && s == state) {
-            return false;
-        }
-        bucket.push((bits.clone(), state.clone()));
-        self.bytes += bits.0.len() * 8 + state_bytes + 2 * std::mem::size_of::<usize>();
-        true
     }
 }
 
@@ -462,7 +390,7 @@ impl<'a, M: Model> Run<'a, M> {
         cancelled: &(dyn Fn() -> bool + Sync),
     ) -> Outcome {
         let n = self.ops.len();
-        let mut list = Entries::new(&self.ops);
+        let mut list = Events::new(&self.ops);
         let mut placed = Bits::new(n);
         let mut state = init;
         // Each frame: the operation placed and the state before it.
@@ -509,7 +437,7 @@ impl<'a, M: Model> Run<'a, M> {
             }
             let backtrack = done || !list.entries[entry].is_call;
             if !backtrack {
-                let Entry { op, next, .. } = list.entries[entry];
+                let Event { op, next, .. } = list.entries[entry];
                 let o = self.ops[op];
                 self.note_watched(op, &state);
                 if let Some(after) = self.model.step(&state, &o.input, &o.output) {

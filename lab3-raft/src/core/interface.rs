@@ -9,6 +9,10 @@ use common::ApplyMsg;
 /// Timing, in ticks, and the optional parts of the protocol. The driver ticks every
 /// [`Config::tick`]; the course allows at most ten heartbeats a second and wants a new
 /// leader within five seconds.
+///
+/// The services' timings are tuned against these: `lab4-kvraft`'s `rsm::MAX_WAIT`
+/// outwaits [`Config::max_election_timeout`], and its clients' `rsm::client::ROUND_PAUSE`
+/// is shorter than [`Config::heartbeat`] (a test there checks both).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Config {
     /// Virtual time per tick (for the driver; the core counts ticks only).

@@ -16,7 +16,10 @@ use std::time::Duration;
 
 /// After every server in turn failed to answer, the client waits this long before the
 /// next round: there is probably no leader yet, and an election takes a few hundred
-/// milliseconds.
+/// milliseconds. Shorter than Raft's heartbeat interval
+/// ([`lab3_raft::core::Config::heartbeat`], 150 ms), so a client finds a new leader
+/// within about a heartbeat of its election (checked by `timings_fit_together` in
+/// [`crate::rsm`]).
 pub const ROUND_PAUSE: Duration = Duration::from_millis(40);
 
 /// The ends to a replicated service's servers, in any order, and the last leader.

@@ -29,7 +29,7 @@
 //!   §5.4.2). A new leader that gets no requests (a shardkv group whose shards all moved
 //!   away, say) would leave such entries uncommitted for good, and a replica that applied
 //!   one before a crash would be ahead of its restarted group forever. So each time its
-//!   peer becomes leader, the replica proposes a no-op ([`Entry::Noop`]), as the Raft
+//!   peer becomes leader, the replica proposes a no-op ([`Payload::Noop`]), as the Raft
 //!   paper's leaders do (§8).
 //!
 //! A snapshot holds the machine and the index of the last command it applied, encoded
@@ -107,9 +107,10 @@ impl fmt::Display for StartError {
 
 impl std::error::Error for StartError {}
 
-/// What goes through the Raft log: a service's command, or a new leader's no-op.
+/// What a Raft log entry carries for a replicated service (its `command` bytes, encoded):
+/// a service's command, or a new leader's no-op.
 #[derive(Debug, Serialize, Deserialize)]
-pub enum Entry<C> {
+pub enum Payload<C> {
     /// A command for the state machine.
     Command(C),
     /// Commits the entries before it; applies nothing.
@@ -117,6 +118,11 @@ pub enum Entry<C> {
 }
 
 /// How long a submit waits for its entry before giving up with [`SubmitError::Timeout`].
+/// Longer than Raft's longest election timeout
+/// ([`lab3_raft::core::Config::max_election_timeout`], 600 ms), so that a leader cut off
+/// in a minority, which keeps believing it leads, gives its clients up only once the
+/// majority has had time to elect another leader; much longer would only keep them
+/// waiting. The test `timings_fit_together` checks the relation.
 pub const MAX_WAIT: Duration = Duration::from_millis(800);
 
 /// One replica: a Raft peer and the state machine it drives. A cheap, cloneable handle.
@@ -288,7 +294,7 @@ impl<M: StateMachine> Rsm<M> {
     /// applied) and its waiter is dropped when its index is applied.
     pub async fn submit(&self, command: M::Command) -> Result<M::Output, SubmitError> {
         // Encoding a command of our own types cannot fail; if it did, it would be a bug.
-        let bytes = codec::encode(&Entry::Command(&command)).expect("a command encodes");
+        let bytes = codec::encode(&Payload::Command(&command)).expect("a command encodes");
         let (mut rx, index, term) = {
             let mut state = self.state();
             if state.killed {
@@ -342,7 +348,7 @@ impl<M: StateMachine> Rsm<M> {
     /// Proposes a no-op each time this peer becomes leader (see the module documentation),
     /// the moment it does, until the replica is killed.
     async fn run_noop_proposer(self) {
-        let noop = codec::encode(&Entry::<()>::Noop).expect("a no-op encodes");
+        let noop = codec::encode(&Payload::<()>::Noop).expect("a no-op encodes");
         let mut state = (0, false);
         loop {
             state = self.inner.raft.state_change(state).await;
@@ -402,9 +408,9 @@ impl<M: StateMachine> Rsm<M> {
             state.last_applied
         );
         state.last_applied = index;
-        let output = match codec::decode::<Entry<M::Command>>(command) {
-            Ok(Entry::Command(command)) => Some(state.machine.apply(command)),
-            Ok(Entry::Noop) => None,
+        let output = match codec::decode::<Payload<M::Command>>(command) {
+            Ok(Payload::Command(command)) => Some(state.machine.apply(command)),
+            Ok(Payload::Noop) => None,
             Err(e) => {
                 // Every replica skips the same bad entry, so they stay in step.
                 tracing::error!(peer = self.inner.me, index, error = %e, "committed entry does not decode; skipped");
@@ -467,5 +473,22 @@ impl<M: StateMachine> Rsm<M> {
         );
         state.last_snapshot = state.last_applied;
         self.inner.raft.snapshot(state.last_applied, snapshot);
+    }
+}
+
+#[cfg(test)]
+mod timing_tests {
+    use super::MAX_WAIT;
+    use super::client::ROUND_PAUSE;
+    use lab3_raft::core::Config;
+
+    /// The timing constants tuned against Raft's: a submit outwaits an election, and a
+    /// client's pause between rounds of servers is shorter than a heartbeat interval (a
+    /// new leader is found within a round or two of it being elected).
+    #[test]
+    fn timings_fit_together() {
+        let raft = Config::default();
+        assert!(MAX_WAIT > raft.max_election_timeout());
+        assert!(ROUND_PAUSE < raft.heartbeat());
     }
 }

@@ -51,8 +51,8 @@ impl Clerk {
             for server in servers {
                 match self.ends.get(&server).call(rpc, args).await {
                     Ok(Ok(value)) => return value,
-                    Ok(Err(ShardKvError::WrongGroup)) => break,
-                    Ok(Err(ShardKvError::Submit(_) | ShardKvError::NotReady)) | Err(_) => {}
+                    Ok(Err(ShardKvError::WrongGroup(_))) => break,
+                    Ok(Err(ShardKvError::Submit(_) | ShardKvError::NotReady(_))) | Err(_) => {}
                 }
             }
             tracing::debug!(

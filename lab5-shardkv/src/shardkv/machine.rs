@@ -77,8 +77,6 @@ pub enum Deletion {
     Done,
     /// Put [`ShardKvCommand::DeleteShards`] through the log.
     Needed,
-    /// This group has not reached the configuration yet.
-    NotReady,
 }
 
 /// Shards of one configuration that move between this group and another one.
@@ -179,9 +177,12 @@ impl ShardKvMachine {
     /// Whether `shards`, given up in configuration `num`, are deleted here. Past `num`
     /// they are (the group could not have moved on otherwise); at `num`, they are unless
     /// still offered.
-    pub fn deletion(&self, num: u64, shards: &[usize]) -> Deletion {
+    ///
+    /// # Errors
+    /// [`NotReady`] if this group has not reached configuration `num` yet.
+    pub fn deletion(&self, num: u64, shards: &[usize]) -> Result<Deletion, NotReady> {
         if self.config.num < num {
-            return Deletion::NotReady;
+            return Err(NotReady);
         }
         let offered = shards.iter().any(|&shard| {
             self.shards
@@ -189,9 +190,9 @@ impl ShardKvMachine {
                 .is_some_and(|s| s.status == ShardStatus::Offering)
         });
         if self.config.num == num && offered {
-            Deletion::Needed
+            Ok(Deletion::Needed)
         } else {
-            Deletion::Done
+            Ok(Deletion::Done)
         }
     }
 

@@ -44,9 +44,9 @@ pub const MIGRATION_INTERVAL: Duration = Duration::from_millis(50);
 pub enum ShardKvError {
     /// The key's shard is not served by this group now: ask the controller for the
     /// latest configuration (or wait for the shard to arrive) and retry.
-    WrongGroup,
+    WrongGroup(WrongGroup),
     /// (Between groups.) This group is not at the configuration asked about yet.
-    NotReady,
+    NotReady(NotReady),
     /// This server cannot get it applied: try another server of the group.
     Submit(SubmitError),
 }
@@ -192,7 +192,7 @@ impl ShardKv {
     async fn submit(&self, op: KvCommand) -> GetReply {
         match self.rsm.submit(ShardKvCommand::Op(op)).await {
             Ok(Ok(value)) => Ok(value),
-            Ok(Err(WrongGroup)) => Err(ShardKvError::WrongGroup),
+            Ok(Err(wrong)) => Err(ShardKvError::WrongGroup(wrong)),
             Err(e) => Err(ShardKvError::Submit(e)),
         }
     }
@@ -206,7 +206,7 @@ impl ShardKv {
         }
         self.rsm
             .with_machine(|m| m.handoff(args.num, &args.shards))
-            .map_err(|NotReady| ShardKvError::NotReady)
+            .map_err(ShardKvError::NotReady)
     }
 
     /// The new owner of shards this group offered in configuration `args.num` has them:
@@ -219,9 +219,9 @@ impl ShardKv {
             .rsm
             .with_machine(|m| m.deletion(args.num, &args.shards))
         {
-            Deletion::Done => Ok(()),
-            Deletion::NotReady => Err(ShardKvError::NotReady),
-            Deletion::Needed => {
+            Err(not_ready) => Err(ShardKvError::NotReady(not_ready)),
+            Ok(Deletion::Done) => Ok(()),
+            Ok(Deletion::Needed) => {
                 let delete = ShardKvCommand::DeleteShards {
                     num: args.num,
                     shards: args.shards,

@@ -130,7 +130,7 @@ fn a_shard_moves_with_its_duplicate_table_and_is_deleted_once_delivered() {
         Err(NotReady),
         "A is not at configuration 2 yet"
     );
-    assert_eq!(a.deletion(2, &[0]), Deletion::NotReady);
+    assert_eq!(a.deletion(2, &[0]), Err(NotReady));
     step(&mut a, ShardKvCommand::Config(config(2, owners(A, B))));
 
     // B pulls: only from A's configuration 2, and only offered shards.
@@ -168,7 +168,7 @@ fn a_shard_moves_with_its_duplicate_table_and_is_deleted_once_delivered() {
         vec![0],
         "B asks A"
     );
-    assert_eq!(a.deletion(2, &[0]), Deletion::Needed);
+    assert_eq!(a.deletion(2, &[0]), Ok(Deletion::Needed));
     step(
         &mut a,
         ShardKvCommand::DeleteShards {
@@ -178,7 +178,7 @@ fn a_shard_moves_with_its_duplicate_table_and_is_deleted_once_delivered() {
     );
     assert_eq!(a.status(0), ShardStatus::Absent);
     assert_eq!(a.shards[0].kv, KvMachine::new(), "its data is gone");
-    assert_eq!(a.deletion(2, &[0]), Deletion::Done);
+    assert_eq!(a.deletion(2, &[0]), Ok(Deletion::Done));
     step(
         &mut b,
         ShardKvCommand::ShardsCollected {
@@ -192,7 +192,7 @@ fn a_shard_moves_with_its_duplicate_table_and_is_deleted_once_delivered() {
     // Both may move on; past configuration 2, A's deletion is known done.
     step(&mut a, ShardKvCommand::Config(config(3, owners(A, B))));
     assert_eq!(a.config().num, 3);
-    assert_eq!(a.deletion(2, &[0]), Deletion::Done);
+    assert_eq!(a.deletion(2, &[0]), Ok(Deletion::Done));
 }
 
 #[test]
@@ -247,7 +247,7 @@ fn bad_shard_numbers_from_other_groups_are_refused_not_a_panic() {
     let mut a = a_serving();
     step(&mut a, ShardKvCommand::Config(config(2, owners(A, B))));
     assert_eq!(a.handoff(2, &[N_SHARDS]), Err(NotReady));
-    assert_eq!(a.deletion(2, &[usize::MAX]), Deletion::Done);
+    assert_eq!(a.deletion(2, &[usize::MAX]), Ok(Deletion::Done));
     let shards = BTreeMap::from([(N_SHARDS, KvMachine::new())]);
     let before = a.clone();
     step(&mut a, ShardKvCommand::InstallShards { num: 2, shards });
