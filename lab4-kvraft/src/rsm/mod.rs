@@ -35,10 +35,12 @@
 //! A snapshot holds the machine and the index of the last command it applied, encoded
 //! with the workspace codec; the machine's `Serialize` is its snapshot format.
 
+mod applier;
 pub mod client;
 pub mod pending;
+mod submit;
 
-use common::ApplyMsg;
+use applier::SnapshotOwned;
 use common::codec::{self, CodecError};
 use common::labrpc::ClientEnd;
 use common::persister::Persister;
@@ -160,19 +162,6 @@ struct State<M: StateMachine> {
     killed: bool,
 }
 
-/// The snapshot's layout: the machine and the last index it applied.
-#[derive(Serialize)]
-struct SnapshotRef<'a, M> {
-    last_applied: u64,
-    machine: &'a M,
-}
-
-#[derive(Deserialize)]
-struct SnapshotOwned<M> {
-    last_applied: u64,
-    machine: M,
-}
-
 impl<M: StateMachine> Rsm<M> {
     /// Starts replica `me` of the cluster whose Raft ends are `servers`, from what
     /// `persister` holds (or from `machine` if it holds no snapshot). Snapshots when the
@@ -283,51 +272,6 @@ impl<M: StateMachine> Rsm<M> {
     pub fn with_machine<T>(&self, f: impl FnOnce(&M) -> T) -> T {
         f(&self.state().machine)
     }
-
-    /// Proposes `command` and waits for its output; see the module documentation.
-    ///
-    /// # Errors
-    /// [`SubmitError`] when this peer cannot get the command applied: try another one.
-    ///
-    /// # Cancel safety
-    /// Cancel safe: a dropped submit leaves its proposal in the log (it may still be
-    /// applied) and its waiter is dropped when its index is applied.
-    pub async fn submit(&self, command: M::Command) -> Result<M::Output, SubmitError> {
-        // Encoding a command of our own types cannot fail; if it did, it would be a bug.
-        let bytes = codec::encode(&Payload::Command(&command)).expect("a command encodes");
-        let (mut rx, index, term) = {
-            let mut state = self.state();
-            if state.killed {
-                return Err(SubmitError::WrongLeader);
-            }
-            let Some((index, term)) = self.inner.raft.start(bytes) else {
-                return Err(SubmitError::WrongLeader);
-            };
-            let (tx, rx) = oneshot::channel();
-            // A waiter displaced from this index lost its entry; dropping its sender tells it.
-            drop(state.pending.insert(index, term, tx));
-            (rx, index, term)
-        };
-        let raft = self.inner.raft.clone();
-        // Deposed: no longer the leader of the term it proposed in (a new term, or killed).
-        let deposed = async move {
-            let mut state = (term, true);
-            while state == (term, true) {
-                state = raft.state_change(state).await;
-            }
-        };
-        let outcome = tokio::select! {
-            biased;
-            reply = &mut rx => reply.unwrap_or(Err(SubmitError::WrongLeader)),
-            () = deposed => Err(SubmitError::WrongLeader),
-            () = sim::sleep(MAX_WAIT) => Err(SubmitError::Timeout),
-        };
-        if outcome.is_err() {
-            self.state().pending.remove(index, term);
-        }
-        outcome
-    }
-
     /// Stops the replica: Raft is killed, the apply task ends, waiters get
     /// [`SubmitError::WrongLeader`], and later submits fail at once.
     pub fn kill(&self) {
@@ -343,136 +287,6 @@ impl<M: StateMachine> Rsm<M> {
     /// Whether [`Rsm::kill`] was called.
     pub fn killed(&self) -> bool {
         self.state().killed
-    }
-
-    /// Proposes a no-op each time this peer becomes leader (see the module documentation),
-    /// the moment it does, until the replica is killed.
-    async fn run_noop_proposer(self) {
-        let noop = codec::encode(&Payload::<()>::Noop).expect("a no-op encodes");
-        let mut state = (0, false);
-        loop {
-            state = self.inner.raft.state_change(state).await;
-            if self.killed() {
-                return;
-            }
-            if let (term, true) = state
-                && let Some((index, _)) = self.inner.raft.start(noop.clone())
-            {
-                tracing::debug!(peer = self.inner.me, term, index, "no-op proposed");
-            }
-        }
-    }
-
-    /// Applies what Raft delivers, in order, until the replica is killed. Takes any message
-    /// already waiting in the channel before it considers a snapshot (the channel holds at
-    /// most one, as the course's holds none); a snapshot is taken only once the persisted
-    /// Raft state has reached `max_raft_state`, which it shrinks back below.
-    async fn run_applier(self, mut apply_rx: mpsc::Receiver<ApplyMsg>) {
-        let reading = format!(
-            "peer {}'s apply channel (its service reads it)",
-            self.inner.me
-        );
-        while let Some(msg) = sim::waiting(reading.clone(), apply_rx.recv()).await {
-            let mut state = self.state();
-            if state.killed {
-                return;
-            }
-            let mut next = Some(msg);
-            while let Some(msg) = next {
-                match msg {
-                    ApplyMsg::Command {
-                        index,
-                        term,
-                        command,
-                    } => self.apply_command(&mut state, index, term, &command),
-                    ApplyMsg::Snapshot {
-                        index, snapshot, ..
-                    } => self.install_snapshot(&mut state, index, &snapshot),
-                }
-                next = apply_rx.try_recv().ok();
-            }
-            self.maybe_snapshot(&mut state);
-        }
-    }
-
-    fn apply_command(&self, state: &mut State<M>, index: u64, term: u64, command: &[u8]) {
-        if index <= state.last_applied {
-            // Already in the machine through a snapshot.
-            return;
-        }
-        assert_eq!(
-            index,
-            state.last_applied + 1,
-            "peer {}: Raft applied index {index} after {}",
-            self.inner.me,
-            state.last_applied
-        );
-        state.last_applied = index;
-        let output = match codec::decode::<Payload<M::Command>>(command) {
-            Ok(Payload::Command(command)) => Some(state.machine.apply(command)),
-            Ok(Payload::Noop) => None,
-            Err(e) => {
-                // Every replica skips the same bad entry, so they stay in step.
-                tracing::error!(peer = self.inner.me, index, error = %e, "committed entry does not decode; skipped");
-                None
-            }
-        };
-        let (matched, lost) = state.pending.applied(index, term);
-        drop(lost);
-        if let (Some(reply), Some(output)) = (matched, output) {
-            // The submitter may have given up; then nobody needs the output.
-            let _ = reply.send(Ok(output));
-        }
-    }
-
-    fn install_snapshot(&self, state: &mut State<M>, index: u64, snapshot: &[u8]) {
-        if index <= state.last_applied {
-            return;
-        }
-        match codec::decode::<SnapshotOwned<M>>(snapshot) {
-            Ok(s) if s.last_applied == index => {
-                state.machine = s.machine;
-                state.last_applied = index;
-                state.last_snapshot = index;
-                drop(state.pending.covered(index));
-                tracing::debug!(peer = self.inner.me, index, "installed snapshot");
-            }
-            Ok(s) => tracing::error!(
-                peer = self.inner.me,
-                index,
-                holds = s.last_applied,
-                "snapshot holds another index; ignored"
-            ),
-            Err(e) => {
-                tracing::error!(peer = self.inner.me, index, error = %e, "snapshot does not decode; ignored")
-            }
-        }
-    }
-
-    /// Hands Raft a snapshot once its persisted state reached `max_raft_state`, if the
-    /// machine applied anything since the last one (a snapshot cannot shrink a log of
-    /// entries not yet applied).
-    fn maybe_snapshot(&self, state: &mut State<M>) {
-        let Some(max) = self.inner.max_raft_state else {
-            return;
-        };
-        if self.inner.persister.raft_state_size() < max || state.last_applied <= state.last_snapshot
-        {
-            return;
-        }
-        let snapshot = codec::encode(&SnapshotRef {
-            last_applied: state.last_applied,
-            machine: &state.machine,
-        })
-        .expect("a machine encodes");
-        tracing::debug!(
-            peer = self.inner.me,
-            index = state.last_applied,
-            bytes = snapshot.len(),
-            "snapshot"
-        );
-        state.last_snapshot = state.last_applied;
-        self.inner.raft.snapshot(state.last_applied, snapshot);
     }
 }
 
