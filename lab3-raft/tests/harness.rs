@@ -2,7 +2,7 @@
 //! mistaken Raft (or service) through a course test's scenario and checks that the
 //! tester fails it, as the course's Go harness would.
 
-use common::persister::{MemPersister, Persister};
+use common::persister::Persister;
 use common::sim::{self, Builder};
 use lab3_raft::tester::{SNAPSHOT_INTERVAL, Tester, WrapPersister, cmd};
 use std::sync::Arc;
@@ -10,7 +10,7 @@ use std::sync::Arc;
 /// A Raft that never reads its snapshot back after a restart: it starts with none, so its
 /// first save after the restart saves none. The persister stands in for that mistake by
 /// hiding the snapshot from the Raft (the tester still sees it).
-struct ForgetsSnapshot(MemPersister);
+struct ForgetsSnapshot(Arc<dyn Persister>);
 
 impl Persister for ForgetsSnapshot {
     fn read_raft_state(&self) -> Vec<u8> {
@@ -73,5 +73,5 @@ fn a_raft_that_drops_its_snapshot_on_restart_fails_snapshot_init() {
 /// not for the scenario.
 #[test]
 fn the_reference_raft_passes_the_same_scenario() {
-    sim::run(|| snapshot_init(Arc::new(|p| Arc::new(p))));
+    sim::run(|| snapshot_init(Arc::new(|p| p)));
 }

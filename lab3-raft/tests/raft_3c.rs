@@ -253,7 +253,7 @@ async fn internal_churn(unreliable: bool) {
     });
     let stop = Arc::new(AtomicBool::new(false));
     let rafts = Arc::new(std::sync::Mutex::new(
-        (0..servers).map(|i| t.raft(i).cloned()).collect::<Vec<_>>(),
+        (0..servers).map(|i| t.raft(i)).collect::<Vec<_>>(),
     ));
     let t = Arc::new(tokio::sync::Mutex::new(t));
     let mut clients = Vec::new();
@@ -297,7 +297,7 @@ async fn internal_churn(unreliable: bool) {
     }
     let sync_rafts = |t: &Tester| {
         *rafts.lock().unwrap_or_else(|e| e.into_inner()) =
-            (0..servers).map(|i| t.raft(i).cloned()).collect();
+            (0..servers).map(|i| t.raft(i)).collect();
     };
     for _ in 0..20 {
         {

@@ -8,17 +8,16 @@
 //! answer it. The tester is shared (`Arc`) by the test's client tasks and its partitioner,
 //! so every method takes `&self`.
 
-pub mod cluster;
 pub mod generic;
 
 use crate::{Clerk, KvServer};
-use cluster::{ClientEnds, Cluster};
 pub use common::kv_checks::check_client_appends;
 use common::labrpc::Network;
 use common::linearizability::Verdict;
 use common::linearizability::kv::{KvHistory, KvModel};
 use common::report::{self, Summary};
 use common::sim;
+use lab3_raft::tester::cluster::{ClientEnds, Cluster};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -34,7 +33,7 @@ pub fn server_name(i: usize) -> String {
     format!("kvserver-{i}")
 }
 
-crate::impl_replica!(KvServer);
+lab3_raft::impl_replica!(KvServer);
 
 /// A clerk made by the tester, with the names of its ends by server, so the tester can
 /// connect and disconnect it.

@@ -7,12 +7,12 @@ use crate::ctrler::{Clerk, ShardCtrler};
 use common::labrpc::Network;
 use common::report::{self, Summary};
 use common::sim;
-use lab4_kvraft::tester::cluster::Cluster;
+use lab3_raft::tester::cluster::Cluster;
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-lab4_kvraft::impl_replica!(ShardCtrler);
+lab3_raft::impl_replica!(ShardCtrler);
 
 /// One controller test's cluster.
 pub struct Tester {

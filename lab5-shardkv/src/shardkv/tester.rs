@@ -14,8 +14,8 @@ use common::linearizability::Verdict;
 use common::linearizability::kv::{KvHistory, KvModel};
 use common::report;
 use common::sim::{self, RngExt};
+use lab3_raft::tester::cluster::Cluster;
 use lab4_kvraft::tester::LINEARIZABILITY_CHECK_TIMEOUT;
-use lab4_kvraft::tester::cluster::Cluster;
 use std::future::Future;
 use std::panic::Location;
 use std::sync::Arc;
@@ -36,7 +36,7 @@ pub const SERVERS: usize = 3;
 /// The course's limit on a test's duration (checked at the end, in virtual time).
 pub const TEST_LIMIT: Duration = Duration::from_secs(120);
 
-lab4_kvraft::impl_replica!(ShardKv);
+lab3_raft::impl_replica!(ShardKv);
 
 type CtrlerEnds = Arc<std::sync::Mutex<Vec<Vec<Vec<String>>>>>;
 

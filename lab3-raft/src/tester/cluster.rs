@@ -1,15 +1,20 @@
-//! [`Cluster`]: the part of the course's KV testers (`kvraft`, `shardctrler` and
+//! [`Cluster`]: the part of the course's testers (`raft`, `kvraft`, `shardctrler` and
 //! `shardkv` `config.go`) that manages one replicated service: `n` replicas on a simulated
-//! network, their persisters, crash and restart, partitions, and who leads.
+//! network, their ends and persisters, crash and restart, connections and partitions, and
+//! who leads.
 //!
-//! It is generic over the service ([`Replica`]), so Lab 4's KV servers and Lab 5's
-//! controllers and shard groups share one harness. A replica is started by a function the
-//! test supplies, given its ends to its peers, its index and its persister.
+//! It is generic over the replica ([`Replica`]), so Lab 3's Raft peers, Lab 4's KV servers
+//! and Lab 5's controllers and shard groups share one harness. A replica is started by a
+//! function the test supplies, given its ends to its peers, its index and its persister.
+//!
+//! A crash follows the course's order in every lab: disconnect, delete the RPC server (so
+//! calls in flight fail), copy the persister, then kill; a restart gets a copy too, so a
+//! killed predecessor still holding the old persister changes nothing.
 
+use crate::Raft;
 use common::labrpc::{ClientEnd, Network, Server, Service};
 use common::persister::{MemPersister, Persister};
 use common::sim::{self, RngExt};
-use lab3_raft::Raft;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 /// A replica of a Raft-backed service, as a tester drives it.
@@ -32,7 +37,7 @@ macro_rules! impl_replica {
                 <$server>::services(self)
             }
 
-            fn raft(&self) -> &::lab3_raft::Raft {
+            fn raft(&self) -> &$crate::Raft {
                 <$server>::raft(self)
             }
 
@@ -81,6 +86,8 @@ pub struct Cluster<S: Replica> {
 
 struct Members<S> {
     servers: Vec<Option<S>>,
+    /// Per replica: whether it is connected (the course's Lab 3 `connected[i]`).
+    connected: Vec<bool>,
     /// Each server's persister: the one it runs with, or what survived its crash.
     saved: Vec<MemPersister>,
     /// `end_names[i][j]`: the end server `i` uses to call server `j`.
@@ -102,6 +109,7 @@ impl<S: Replica> Cluster<S> {
             start,
             members: Mutex::new(Members {
                 servers: vec![None; n],
+                connected: vec![false; n],
                 saved: (0..n).map(|_| MemPersister::new()).collect(),
                 end_names: vec![Vec::new(); n],
             }),
@@ -144,8 +152,38 @@ impl<S: Replica> Cluster<S> {
         self.members().servers[i].clone()
     }
 
+    /// The network.
+    pub fn net(&self) -> &Network {
+        &self.net
+    }
+
+    /// Whether replica `i` is connected (see [`Cluster::connect`]).
+    pub fn is_connected(&self, i: usize) -> bool {
+        self.members().connected[i]
+    }
+
+    /// The course's Lab 3 `connect(i)`: enables `i`'s ends to the connected replicas and
+    /// theirs to `i`.
+    pub fn connect(&self, i: usize) {
+        tracing::info!(target: "harness", group = self.group.as_deref(), peer = i, "connect");
+        let mut members = self.members();
+        members.connected[i] = true;
+        let connected: Vec<usize> = (0..self.n).filter(|&j| members.connected[j]).collect();
+        self.enable_links(&members, i, &connected);
+    }
+
+    /// The course's Lab 3 `disconnect(i)`: disables all of `i`'s ends and every end to `i`.
+    pub fn disconnect(&self, i: usize) {
+        let mut members = self.members();
+        if members.connected[i] {
+            tracing::info!(target: "harness", group = self.group.as_deref(), peer = i, "disconnect");
+        }
+        members.connected[i] = false;
+        self.disable_links(&members, i, &self.all());
+    }
+
     /// Enables the ends from `i` to each server in `to`, and theirs to `i`.
-    fn connect(&self, members: &Members<S>, i: usize, to: &[usize]) {
+    fn enable_links(&self, members: &Members<S>, i: usize, to: &[usize]) {
         for &j in to {
             self.net.enable(&members.end_names[i][j], true);
             self.net.enable(&members.end_names[j][i], true);
@@ -153,7 +191,7 @@ impl<S: Replica> Cluster<S> {
     }
 
     /// Disables the ends from `i` to each server in `from`, and theirs to `i`.
-    fn disconnect(&self, members: &Members<S>, i: usize, from: &[usize]) {
+    fn disable_links(&self, members: &Members<S>, i: usize, from: &[usize]) {
         for &j in from {
             if let Some(name) = members.end_names[i].get(j) {
                 self.net.enable(name, false);
@@ -167,10 +205,11 @@ impl<S: Replica> Cluster<S> {
     /// The course's `ConnectAll`: every replica can reach every other.
     pub fn connect_all(&self) {
         tracing::info!(target: "harness", group = self.group.as_deref(), "connect all");
-        let members = self.members();
+        let mut members = self.members();
+        members.connected = vec![true; self.n];
         let all = self.all();
         for i in 0..self.n {
-            self.connect(&members, i, &all);
+            self.enable_links(&members, i, &all);
         }
     }
 
@@ -179,7 +218,8 @@ impl<S: Replica> Cluster<S> {
     /// down stay disabled, so a restart never revives a dead server's ends.
     pub fn connect_server(&self, i: usize) {
         tracing::info!(target: "harness", group = self.group.as_deref(), peer = i, "connect server");
-        let members = self.members();
+        let mut members = self.members();
+        members.connected[i] = true;
         let all = self.all();
         for &j in &all {
             self.net.enable(&members.end_names[i][j], true);
@@ -200,23 +240,29 @@ impl<S: Replica> Cluster<S> {
     /// The course's `partition(p1, p2)`: replicas talk within their group only.
     pub fn partition(&self, p1: &[usize], p2: &[usize]) {
         tracing::info!(target: "harness", group = self.group.as_deref(), ?p1, ?p2, "partition");
-        let members = self.members();
+        let mut members = self.members();
+        for &i in p1.iter().chain(p2) {
+            members.connected[i] = true;
+        }
         for &i in p1 {
-            self.disconnect(&members, i, p2);
-            self.connect(&members, i, p1);
+            self.disable_links(&members, i, p2);
+            self.enable_links(&members, i, p1);
         }
         for &i in p2 {
-            self.disconnect(&members, i, p1);
-            self.connect(&members, i, p2);
+            self.disable_links(&members, i, p1);
+            self.enable_links(&members, i, p2);
         }
     }
 
-    /// The course's `ShutdownServer(i)`: disconnect it, delete its RPC server so calls in
-    /// flight fail, keep a copy of what it persisted, and kill it.
+    /// The course's `ShutdownServer(i)` (Lab 3's `crash1`): disconnect it, delete its RPC
+    /// server so calls in flight fail, keep a copy of what it persisted, and kill it.
     pub fn shutdown_server(&self, i: usize) {
-        tracing::info!(target: "harness", group = self.group.as_deref(), peer = i, "shut down server");
         let mut members = self.members();
-        self.disconnect(&members, i, &self.all());
+        if members.servers[i].is_some() {
+            tracing::info!(target: "harness", group = self.group.as_deref(), peer = i, "shut down server");
+        }
+        members.connected[i] = false;
+        self.disable_links(&members, i, &self.all());
         // Delete first: a killed server must not acknowledge a write it saved in the old
         // persister (the course's order).
         self.net.delete_server(&self.names[i]);
