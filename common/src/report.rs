@@ -4,7 +4,10 @@
 //! `  ... Passed --   1.2  3   16    4412    3` (virtual seconds, peers, RPCs, bytes,
 //! commands). Each lab has the course's own columns: see [`Summary`].
 
+use crate::labrpc::Network;
+use crate::sim;
 use std::fmt;
+use std::sync::Mutex;
 use std::time::Duration;
 
 /// Prints the line that opens a test: `<desc> ...`.
@@ -86,6 +89,50 @@ impl fmt::Display for Summary {
 /// Prints the closing line of a passed test.
 pub fn passed(summary: Summary) {
     println!("{summary}");
+}
+
+/// Where a test's figures start: the virtual time and the network's RPC and byte counts
+/// when the test began, so that its passed line counts only what the test did. Every
+/// tester keeps one; [`Baseline::mark`] takes `&self`, for testers shared by tasks.
+#[derive(Debug, Default)]
+pub struct Baseline(Mutex<(Duration, u64, u64)>);
+
+impl Baseline {
+    /// Starts counting from now.
+    pub fn mark(&self, net: &Network) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) =
+            (sim::now(), net.total_count(), net.total_bytes());
+    }
+
+    fn get(&self) -> (Duration, u64, u64) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Virtual time since the mark.
+    pub fn elapsed(&self) -> Duration {
+        sim::now() - self.get().0
+    }
+
+    /// RPCs sent on `net` since the mark.
+    pub fn rpcs(&self, net: &Network) -> u64 {
+        net.total_count() - self.get().1
+    }
+
+    /// Bytes sent on `net` since the mark.
+    pub fn bytes(&self, net: &Network) -> u64 {
+        net.total_bytes() - self.get().2
+    }
+
+    /// Prints the KV layout's passed line (Labs 4 and 5): time, `peers`, RPCs since the
+    /// mark, and `ops`.
+    pub fn passed_kv(&self, net: &Network, peers: usize, ops: u64) {
+        passed(Summary::KvRaft {
+            time: self.elapsed(),
+            peers,
+            rpcs: self.rpcs(net),
+            ops,
+        });
+    }
 }
 
 #[cfg(test)]

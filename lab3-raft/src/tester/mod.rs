@@ -67,9 +67,7 @@ pub type WrapPersister = Arc<dyn Fn(Arc<dyn Persister>) -> Arc<dyn Persister> + 
 pub struct Tester {
     cluster: Cluster<Raft>,
     applied: Arc<Mutex<Applied>>,
-    started: Duration,
-    rpcs_at_start: u64,
-    bytes_at_start: u64,
+    baseline: report::Baseline,
     max_index_at_start: u64,
 }
 
@@ -136,9 +134,7 @@ impl Tester {
         let t = Tester {
             cluster: Cluster::new(&net, n, server_name, Box::new(start)),
             applied,
-            started: Duration::ZERO,
-            rpcs_at_start: 0,
-            bytes_at_start: 0,
+            baseline: report::Baseline::default(),
             max_index_at_start: 0,
         };
         for i in 0..n {
@@ -267,9 +263,7 @@ impl Tester {
     pub fn begin(&mut self, desc: &str) {
         report::begin(desc);
         tracing::info!(target: "harness", "{desc}");
-        self.started = sim::now();
-        self.rpcs_at_start = self.rpc_total();
-        self.bytes_at_start = self.bytes_total();
+        self.baseline.mark(self.net());
         let max_index = self.applied().max_index;
         self.max_index_at_start = max_index;
     }
@@ -277,10 +271,10 @@ impl Tester {
     /// Prints the course's `  ... Passed --` line.
     pub fn end(&self) {
         report::passed(Summary::Raft {
-            time: sim::now() - self.started,
+            time: self.baseline.elapsed(),
             peers: self.n(),
-            rpcs: self.rpc_total() - self.rpcs_at_start,
-            bytes: self.bytes_total() - self.bytes_at_start,
+            rpcs: self.baseline.rpcs(self.net()),
+            bytes: self.baseline.bytes(self.net()),
             cmds: self.applied().max_index - self.max_index_at_start,
         });
     }

@@ -15,10 +15,8 @@ pub use common::kv_checks::check_client_appends;
 use common::labrpc::Network;
 use common::linearizability::Verdict;
 use common::linearizability::kv::{KvHistory, KvModel};
-use common::report::{self, Summary};
-use common::sim;
+use common::report;
 use lab3_raft::tester::cluster::{ClientEnds, Cluster};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -61,7 +59,7 @@ pub struct Tester {
     history: KvHistory,
     ops: AtomicU64,
     /// Virtual time and RPC count at [`Tester::begin`].
-    started: Mutex<(Duration, u64)>,
+    baseline: report::Baseline,
 }
 
 impl Tester {
@@ -75,7 +73,7 @@ impl Tester {
             net,
             history: KvHistory::new(),
             ops: AtomicU64::new(0),
-            started: Mutex::new((Duration::ZERO, 0)),
+            baseline: report::Baseline::default(),
         };
         for i in 0..n {
             t.cluster.start_server(i);
@@ -134,20 +132,14 @@ impl Tester {
     pub fn begin(&self, desc: &str) {
         report::begin(desc);
         tracing::info!(target: "harness", "{desc}");
-        *self.started.lock().unwrap_or_else(|e| e.into_inner()) =
-            (sim::now(), self.net.total_count());
+        self.baseline.mark(&self.net);
         self.ops.store(0, Ordering::Relaxed);
     }
 
     /// Prints the course's `  ... Passed --` line.
     pub fn end(&self) {
-        let (started, rpcs) = *self.started.lock().unwrap_or_else(|e| e.into_inner());
-        report::passed(Summary::KvRaft {
-            time: sim::now() - started,
-            peers: self.cluster.n(),
-            rpcs: self.net.total_count() - rpcs,
-            ops: self.ops.load(Ordering::Relaxed),
-        });
+        let ops = self.ops.load(Ordering::Relaxed);
+        self.baseline.passed_kv(&self.net, self.cluster.n(), ops);
     }
 
     /// The course's `Get` wrapper: Get through `client`, counted and recorded as client

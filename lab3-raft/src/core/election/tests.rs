@@ -19,15 +19,32 @@ fn request_vote(
     (reply.vote_granted, out.persist)
 }
 
-fn vote_reply(from: usize, term: u64, request_term: u64, granted: bool) -> Input {
+/// The reply of `from`, at `term`, to a campaign of `kind` for `request_term`.
+fn campaign_reply(
+    kind: Campaign,
+    from: usize,
+    request_term: u64,
+    term: u64,
+    granted: bool,
+) -> Input {
+    let args = vote(request_term, 0, id(0, 0));
+    let reply = RequestVoteReply {
+        term,
+        vote_granted: granted,
+    };
+    let (request, response) = match kind {
+        Campaign::PreVote => (Request::PreVote(args), Response::PreVote(reply)),
+        Campaign::Election => (Request::RequestVote(args), Response::RequestVote(reply)),
+    };
     Input::Response {
         from,
-        request: Request::RequestVote(vote(request_term, 0, id(0, 0))),
-        response: Response::RequestVote(RequestVoteReply {
-            term,
-            vote_granted: granted,
-        }),
+        request,
+        response,
     }
+}
+
+fn vote_reply(from: usize, term: u64, request_term: u64, granted: bool) -> Input {
+    campaign_reply(Campaign::Election, from, request_term, term, granted)
 }
 
 /// Figure 2, RequestVote: a vote for an up-to-date candidate of the current term, and it
@@ -359,14 +376,7 @@ fn pre_vote(core: &mut Core, args: RequestVoteArgs) -> (bool, Output) {
 }
 
 fn pre_vote_reply(from: usize, request_term: u64, term: u64, granted: bool) -> Input {
-    Input::Response {
-        from,
-        request: Request::PreVote(vote(request_term, 0, id(0, 0))),
-        response: Response::PreVote(RequestVoteReply {
-            term,
-            vote_granted: granted,
-        }),
-    }
+    campaign_reply(Campaign::PreVote, from, request_term, term, granted)
 }
 
 /// Timing out starts a pre-vote for the next term, which changes neither the term nor

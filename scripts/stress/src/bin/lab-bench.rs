@@ -11,7 +11,6 @@
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
 use lab_stress::outcome::course_line;
-use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
@@ -71,20 +70,6 @@ fn parse_args() -> Result<Args, String> {
     Ok(args)
 }
 
-#[derive(Deserialize)]
-struct Message {
-    reason: String,
-    #[serde(default)]
-    executable: Option<PathBuf>,
-    #[serde(default)]
-    target: Option<Target>,
-}
-
-#[derive(Deserialize)]
-struct Target {
-    name: String,
-}
-
 /// Builds the tests of both labs and returns the binaries by target name.
 fn build(release: bool) -> Result<BTreeMap<String, PathBuf>, String> {
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -99,16 +84,18 @@ fn build(release: bool) -> Result<BTreeMap<String, PathBuf>, String> {
         return Err("building the tests failed".into());
     }
     let mut found = BTreeMap::new();
+    // Cargo's JSON messages: each built test binary is a `compiler-artifact` with an
+    // `executable` and its target's `name`.
     for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let Ok(msg) = serde_json::from_str::<Message>(line) else {
+        let Ok(msg) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };
-        if let (true, Some(exe), Some(target)) = (
-            msg.reason == "compiler-artifact",
-            msg.executable,
-            msg.target,
-        ) {
-            found.insert(target.name, exe);
+        let exe = msg["executable"].as_str();
+        let name = msg["target"]["name"].as_str();
+        if let (Some("compiler-artifact"), Some(exe), Some(name)) =
+            (msg["reason"].as_str(), exe, name)
+        {
+            found.insert(name.to_string(), PathBuf::from(exe));
         }
     }
     Ok(found)
