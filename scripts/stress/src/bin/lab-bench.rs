@@ -22,7 +22,8 @@ usage: scripts/bench.sh [--dev] [--seeds N] [--base S] [--threads T] [--per-test
 Runs the course's Raft suite (Lab 3) and KV suite (Lab 4) once per seed (seeds S, S+1, ...;
 default 5 seeds from 1), each test binary as `cargo test` runs it (one test thread per
 core, or T), and prints per seed the wall time and RPC count of each suite, then their
-medians; --per-test adds each test's virtual time and RPC count for the first seed (on
+medians, with the CPU time the test processes used (steadier than wall time on a
+shared machine); --per-test adds each test's virtual time and RPC count for the first seed (on
 one thread, so the lines do not interleave). Release builds unless --dev.";
 
 /// The suites measured: name and the test binaries that make it up.
@@ -101,6 +102,18 @@ fn build(release: bool) -> Result<BTreeMap<String, PathBuf>, String> {
     Ok(found)
 }
 
+/// CPU time used by this process's finished children so far (user + system), from
+/// `/proc/self/stat` (Linux; clock ticks of 10 ms), or `None` where it cannot be read.
+/// Steadier than wall time on a shared machine.
+fn children_cpu() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after_name = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    // Fields 16 and 17 of stat(5) (cutime, cstime); `after_name` starts at field 3.
+    let ticks: f64 = fields.get(13)?.parse::<f64>().ok()? + fields.get(14)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
 /// One test's figures from its course line.
 struct TestFigures {
     name: String,
@@ -109,17 +122,23 @@ struct TestFigures {
 }
 
 /// Runs one binary with one seed: its wall time and each test's figures.
-fn run(exe: &PathBuf, seed: u64, threads: Option<u64>) -> Result<(f64, Vec<TestFigures>), String> {
+fn run(
+    exe: &PathBuf,
+    seed: u64,
+    threads: Option<u64>,
+) -> Result<(f64, f64, Vec<TestFigures>), String> {
     let mut cmd = Command::new(exe);
     cmd.arg("--nocapture").env("LAB_SEED", seed.to_string());
     if let Some(t) = threads {
         cmd.arg(format!("--test-threads={t}"));
     }
+    let cpu_before = children_cpu().unwrap_or(0.0);
     let start = Instant::now();
     let output = cmd
         .output()
         .map_err(|e| format!("cannot run {}: {e}", exe.display()))?;
     let wall = start.elapsed().as_secs_f64();
+    let cpu = children_cpu().unwrap_or(0.0) - cpu_before;
     let text = String::from_utf8_lossy(&output.stdout);
     if !output.status.success() {
         return Err(format!(
@@ -149,7 +168,7 @@ fn run(exe: &PathBuf, seed: u64, threads: Option<u64>) -> Result<(f64, Vec<TestF
             t.name = name;
         }
     }
-    Ok((wall, tests))
+    Ok((wall, cpu, tests))
 }
 
 fn median(mut values: Vec<f64>) -> f64 {
@@ -183,11 +202,12 @@ fn main() -> ExitCode {
         args.seeds, args.base
     );
     let mut walls: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
+    let mut cpus: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     let mut rpcs: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     for seed in args.base..args.base + args.seeds {
         let mut line = format!("seed {seed}:");
         for (suite, names) in SUITES {
-            let (mut wall, mut count) = (0.0, 0);
+            let (mut wall, mut cpu, mut count) = (0.0, 0.0, 0);
             for name in names {
                 let Some(exe) = binaries.get(*name) else {
                     eprintln!("no test binary {name}");
@@ -198,7 +218,7 @@ fn main() -> ExitCode {
                 } else {
                     args.threads
                 };
-                let (w, tests) = match run(exe, seed, threads) {
+                let (w, c, tests) = match run(exe, seed, threads) {
                     Ok(r) => r,
                     Err(e) => {
                         eprintln!("{e}");
@@ -206,6 +226,7 @@ fn main() -> ExitCode {
                     }
                 };
                 wall += w;
+                cpu += c;
                 count += tests.iter().map(|t| t.rpcs).sum::<u64>();
                 if args.per_test && seed == args.base {
                     for t in &tests {
@@ -216,16 +237,18 @@ fn main() -> ExitCode {
                     }
                 }
             }
-            line += &format!("  {suite} {wall:.3} s wall, {count} RPCs;");
+            line += &format!("  {suite} {wall:.3} s wall, {cpu:.2} s CPU, {count} RPCs;");
             walls.entry(suite).or_default().push(wall);
+            cpus.entry(suite).or_default().push(cpu);
             rpcs.entry(suite).or_default().push(count as f64);
         }
         println!("{}", line.trim_end_matches(';'));
     }
     for (suite, _) in SUITES {
         println!(
-            "median {suite}: {:.3} s wall per seed, {:.0} RPCs",
+            "median {suite}: {:.3} s wall, {:.2} s CPU per seed, {:.0} RPCs",
             median(walls[suite].clone()),
+            median(cpus[suite].clone()),
             median(rpcs[suite].clone())
         );
     }
