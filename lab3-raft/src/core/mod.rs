@@ -24,6 +24,7 @@
 
 pub mod election;
 pub mod interface;
+#[cfg(any(test, debug_assertions))]
 mod invariants;
 pub mod log;
 pub mod messages;
