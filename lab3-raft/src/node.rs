@@ -24,9 +24,13 @@
 //! which is why the core is shared behind a lock rather than owned by a single task; the
 //! lock is never held across an `.await`.
 //!
-//! After [`Raft::kill`] (checked under the same lock) the peer does nothing: no step,
-//! no persist, no send, no reply, no apply (the applier checks before each message). That is what lets a tester copy the persister
-//! right after `kill` and be sure the killed instance writes nothing more that counts.
+//! Services learn of a new term or a change of leadership from [`Raft::state_change`]
+//! rather than by polling [`Raft::get_state`]: every step that changes either wakes its
+//! waiters, in the order they started waiting.
+//!
+//! After [`Raft::kill`] (checked under the same lock) the peer does nothing: no step, no
+//! persist, no send, no reply, no apply (the applier checks before each message), so a
+//! killed instance writes nothing more that counts.
 
 use crate::core::log::LogId;
 use crate::core::messages::{Request, Response};
