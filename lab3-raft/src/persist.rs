@@ -2,7 +2,7 @@
 //! `current_term`, `voted_for` and the log (with its snapshot point), and back.
 //!
 //! The format, written by [`Saver::encode`] and read by [`decode`], its mirror image: a
-//! [`Header`] (the term, the vote, the snapshot point and the number of entries), then
+//! `Header` (the term, the vote, the snapshot point and the number of entries), then
 //! each entry's own encoding, one after the other, all in `common::codec`. The header is
 //! one type that both sides use, so the two cannot drift apart, and nothing about
 //! [`Log`]'s fields is part of the format.
