@@ -39,6 +39,16 @@ pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, CodecError> {
     postcard::to_allocvec(value).map_err(|e| CodecError::new(e.to_string()))
 }
 
+/// Encodes `value` at the end of `out`: for formats written as a sequence of values.
+///
+/// # Errors
+/// As [`encode`]; `out` is then left empty.
+pub fn encode_into<T: Serialize + ?Sized>(value: &T, out: &mut Vec<u8>) -> Result<(), CodecError> {
+    let buffer = std::mem::take(out);
+    *out = postcard::to_extend(value, buffer).map_err(|e| CodecError::new(e.to_string()))?;
+    Ok(())
+}
+
 /// Decodes exactly one `T` from `bytes`.
 ///
 /// # Errors

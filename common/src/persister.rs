@@ -7,6 +7,11 @@
 //! snapshot is passed as shared bytes ([`Arc<[u8]>`]), so a Raft that keeps its snapshot
 //! that way saves it with every change of its state without copying it.
 //!
+//! The Raft state can also be saved as shared pieces ([`Persister::save_pieces`]): a Raft
+//! whose state is mostly a log that only grows keeps the log's encoding in sealed pieces
+//! and passes them again with each save, so a save costs what changed, not a copy of the
+//! whole log. A persister that cannot keep pieces saves their concatenation.
+//!
 //! A crash is simulated by giving the restarted peer a [`MemPersister::copy`]: the old,
 //! killed instance may still write to its own object, but nothing it writes after the
 //! crash can reach the new instance (the course's `Copy()` on every crash and restart).
@@ -34,6 +39,12 @@ pub trait Persister: Send + Sync {
     /// Replaces the saved Raft state and snapshot with these, as one atomic step; an empty
     /// `snapshot` erases the saved one (the course's `Save`).
     fn save(&self, raft_state: Vec<u8>, snapshot: Arc<[u8]>);
+    /// Saves the Raft state given as consecutive pieces, exactly as `save` saves their
+    /// concatenation. The default concatenates; a persister that can keep the shared
+    /// pieces as they are overrides it.
+    fn save_pieces(&self, raft_state: &[Arc<[u8]>], snapshot: Arc<[u8]>) {
+        self.save(raft_state.concat(), snapshot);
+    }
     /// Size in bytes of the saved Raft state.
     fn raft_state_size(&self) -> usize;
     /// Size in bytes of the saved snapshot.
@@ -42,9 +53,39 @@ pub trait Persister: Send + Sync {
 
 #[derive(Debug, Default, Clone)]
 struct Stored {
-    /// Moved in by `save`, never copied there: Raft saves on every change.
-    raft_state: Vec<u8>,
+    /// Moved or shared in by a save, never copied there: Raft saves on every change.
+    raft_state: RaftState,
     snapshot: Arc<[u8]>,
+}
+
+/// A saved Raft state, as the save gave it.
+#[derive(Debug, Clone)]
+enum RaftState {
+    Whole(Vec<u8>),
+    /// The pieces, and their total length.
+    Pieces(Vec<Arc<[u8]>>, usize),
+}
+
+impl Default for RaftState {
+    fn default() -> Self {
+        RaftState::Whole(Vec::new())
+    }
+}
+
+impl RaftState {
+    fn len(&self) -> usize {
+        match self {
+            RaftState::Whole(bytes) => bytes.len(),
+            RaftState::Pieces(_, len) => *len,
+        }
+    }
+
+    fn to_vec(&self) -> Vec<u8> {
+        match self {
+            RaftState::Whole(bytes) => bytes.clone(),
+            RaftState::Pieces(pieces, _) => pieces.concat(),
+        }
+    }
 }
 
 /// An in-memory [`Persister`]. Clones share one store; [`MemPersister::copy`] does not.
@@ -75,7 +116,7 @@ impl MemPersister {
 
 impl Persister for MemPersister {
     fn read_raft_state(&self) -> Vec<u8> {
-        self.lock().raft_state.clone()
+        self.lock().raft_state.to_vec()
     }
 
     fn read_snapshot(&self) -> Vec<u8> {
@@ -84,7 +125,14 @@ impl Persister for MemPersister {
 
     fn save(&self, raft_state: Vec<u8>, snapshot: Arc<[u8]>) {
         let mut stored = self.lock();
-        stored.raft_state = raft_state;
+        stored.raft_state = RaftState::Whole(raft_state);
+        stored.snapshot = snapshot;
+    }
+
+    fn save_pieces(&self, raft_state: &[Arc<[u8]>], snapshot: Arc<[u8]>) {
+        let len = raft_state.iter().map(|piece| piece.len()).sum();
+        let mut stored = self.lock();
+        stored.raft_state = RaftState::Pieces(raft_state.to_vec(), len);
         stored.snapshot = snapshot;
     }
 
@@ -118,6 +166,36 @@ mod tests {
             "the course's Save(state, nil)"
         );
         assert_eq!((p.raft_state_size(), p.snapshot_size()), (3, 0));
+    }
+
+    #[test]
+    fn pieces_save_as_their_concatenation() {
+        let p = MemPersister::new();
+        p.save_pieces(&[bytes(&[1, 2]), bytes(&[]), bytes(&[3])], bytes(&[7]));
+        assert_eq!(p.read_raft_state(), vec![1, 2, 3]);
+        assert_eq!((p.raft_state_size(), p.snapshot_size()), (3, 1));
+        // A wrapper that does not override `save_pieces` gets the concatenation.
+        struct Plain(MemPersister);
+        impl Persister for Plain {
+            fn read_raft_state(&self) -> Vec<u8> {
+                self.0.read_raft_state()
+            }
+            fn read_snapshot(&self) -> Vec<u8> {
+                self.0.read_snapshot()
+            }
+            fn save(&self, raft_state: Vec<u8>, snapshot: Arc<[u8]>) {
+                self.0.save(raft_state, snapshot);
+            }
+            fn raft_state_size(&self) -> usize {
+                self.0.raft_state_size()
+            }
+            fn snapshot_size(&self) -> usize {
+                self.0.snapshot_size()
+            }
+        }
+        let plain = Plain(MemPersister::new());
+        plain.save_pieces(&[bytes(&[4]), bytes(&[5, 6])], bytes(&[]));
+        assert_eq!(plain.read_raft_state(), vec![4, 5, 6]);
     }
 
     #[test]

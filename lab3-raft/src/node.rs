@@ -351,7 +351,9 @@ impl Raft {
             let encoded = saver.encode(core);
             // The persister's save replaces both, so the snapshot goes with every save (a
             // shared pointer, not a copy): a save without it would erase it.
-            self.inner.persister.save(encoded, core.snapshot().clone());
+            self.inner
+                .persister
+                .save_pieces(&encoded, core.snapshot().clone());
         }
         for (to, request) in messages {
             self.spawn_send(to, request);

@@ -15,6 +15,7 @@ use crate::core::log::{Entry, Log, LogId};
 use crate::core::{Core, Durable};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// What precedes the entries in a save.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -46,23 +47,41 @@ impl fmt::Display for RestoreError {
 impl std::error::Error for RestoreError {}
 
 /// Encodes the durable state again and again as the log grows, re-encoding only the
-/// entries that changed since the last time; the cost of a save is the copy, not the
-/// serialization of every entry.
+/// entries that changed since the last time, and handing the persister the unchanged
+/// part as shared pieces: a save costs what changed, not a copy of the whole log.
 ///
 /// Which cached entries are still valid follows from the Log Matching property: an entry
 /// is identified by its [`LogId`], and if this peer's log still holds the cached entry at
 /// some index with the same term, it holds the same entries up to there. So the cache
 /// keeps each entry's term, and a save walks back from the end of the cache to the last
 /// entry whose term still matches (after an append, that is the very end).
-#[derive(Debug, Default)]
+///
+/// The entries' encodings, one after the other, are kept as sealed pieces of about
+/// [`PIECE`] bytes (shared with every save that has them) and an open tail (copied into
+/// each save).
+#[derive(Debug)]
 pub struct Saver {
+    /// The size at which the tail is sealed.
+    piece: usize,
     /// The snapshot point the cache was built after.
     last_included: LogId,
     /// Per cached entry (from `last_included.index + 1` on): its term and where its
-    /// encoding starts in `bytes`.
+    /// encoding starts among the encoded bytes.
     cached: Vec<(u64, usize)>,
-    /// The entries' encodings, one after the other.
-    bytes: Vec<u8>,
+    /// The sealed pieces, each with where it starts among the encoded bytes.
+    sealed: Vec<(usize, Arc<[u8]>)>,
+    /// The encoded bytes after the sealed pieces.
+    tail: Vec<u8>,
+}
+
+/// The size at which the tail is sealed into a piece: a save copies at most about this
+/// much of the log, and passes one shared piece per this much.
+const PIECE: usize = 16 * 1024;
+
+impl Default for Saver {
+    fn default() -> Self {
+        Saver::with_piece(PIECE)
+    }
 }
 
 impl Saver {
@@ -71,14 +90,26 @@ impl Saver {
         Saver::default()
     }
 
-    /// The core's durable state, encoded.
-    pub fn encode(&mut self, core: &Core) -> Vec<u8> {
+    /// An empty cache that seals pieces of `piece` bytes.
+    fn with_piece(piece: usize) -> Saver {
+        Saver {
+            piece,
+            last_included: LogId::default(),
+            cached: Vec::new(),
+            sealed: Vec::new(),
+            tail: Vec::new(),
+        }
+    }
+
+    /// The core's durable state, encoded, in pieces to be saved one after the other
+    /// (see [`common::persister::Persister::save_pieces`]).
+    pub fn encode(&mut self, core: &Core) -> Vec<Arc<[u8]>> {
         let log = core.log();
         let point = log.last_included();
         if point != self.last_included {
             *self = Saver {
                 last_included: point,
-                ..Saver::default()
+                ..Saver::with_piece(self.piece)
             };
         }
         // Keep the longest cached prefix that still matches the log.
@@ -87,12 +118,18 @@ impl Saver {
             keep -= 1;
         }
         if keep < self.cached.len() {
-            self.bytes.truncate(self.cached[keep].1);
+            self.truncate(self.cached[keep].1);
             self.cached.truncate(keep);
         }
         for entry in &log.entries()[keep..] {
-            self.cached.push((entry.term, self.bytes.len()));
-            self.bytes.extend_from_slice(&encoded(entry));
+            self.cached.push((entry.term, self.len()));
+            common::codec::encode_into(entry, &mut self.tail)
+                .unwrap_or_else(|e| panic!("encoding the Raft state: {e}"));
+            if self.tail.len() >= self.piece {
+                let start = self.len() - self.tail.len();
+                self.sealed.push((start, Arc::from(&self.tail[..])));
+                self.tail.clear();
+            }
         }
         let header = Header {
             current_term: core.current_term(),
@@ -100,9 +137,32 @@ impl Saver {
             last_included: point,
             entries: self.cached.len() as u64,
         };
-        let mut out = encoded(&header);
-        out.extend_from_slice(&self.bytes);
-        out
+        let mut pieces = Vec::with_capacity(self.sealed.len() + 2);
+        pieces.push(Arc::from(encoded(&header)));
+        pieces.extend(self.sealed.iter().map(|(_, piece)| Arc::clone(piece)));
+        pieces.push(Arc::from(&self.tail[..]));
+        pieces
+    }
+
+    /// How many bytes the cached entries' encodings take.
+    fn len(&self) -> usize {
+        self.sealed
+            .last()
+            .map_or(0, |(start, piece)| start + piece.len())
+            + self.tail.len()
+    }
+
+    /// Keeps the first `at` encoded bytes: a piece cut through becomes the tail again.
+    fn truncate(&mut self, at: usize) {
+        let sealed = self.len() - self.tail.len();
+        if at >= sealed {
+            self.tail.truncate(at - sealed);
+            return;
+        }
+        let cut = self.sealed.partition_point(|(start, _)| *start <= at) - 1;
+        let (start, piece) = &self.sealed[cut];
+        self.tail = piece[..at - start].to_vec();
+        self.sealed.truncate(cut);
     }
 }
 
@@ -173,7 +233,7 @@ mod tests {
 
     /// The core's durable state, encoded from scratch.
     fn encode(core: &Core) -> Vec<u8> {
-        Saver::new().encode(core)
+        Saver::new().encode(core).concat()
     }
 
     fn saved(term: u64, voted_for: Option<usize>, log_terms: &[u64]) -> Vec<u8> {
@@ -302,9 +362,10 @@ mod tests {
         use crate::core::Input;
         use crate::core::messages::Request;
         use crate::core::test_util::{append, follower, id};
-        let mut saver = Saver::new();
+        // Pieces of a few bytes, so that truncations cut through sealed pieces.
+        let mut saver = Saver::with_piece(5);
         let mut f = follower(1, 3, 1, &[]);
-        let mut check = |f: &Core| assert_eq!(saver.encode(f), encode(f));
+        let mut check = |f: &Core| assert_eq!(saver.encode(f).concat(), encode(f));
         check(&f);
         let steps = [
             append(1, 0, id(0, 0), &[1, 1, 1], 0),
@@ -330,7 +391,7 @@ mod tests {
             6,
         ))));
         check(&f);
-        let durable = decode(&saver.encode(&f), 3)
+        let durable = decode(&saver.encode(&f).concat(), 3)
             .expect("valid")
             .expect("present");
         assert_eq!(durable.log, *f.log());

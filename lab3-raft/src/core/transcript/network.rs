@@ -184,7 +184,7 @@ impl Network {
             let _ = writeln!(self.out, "  {name}: {}", changes.join(", "));
         }
         if out.persist {
-            self.saved[peer] = (Saver::new().encode(core), core.snapshot().to_vec());
+            self.saved[peer] = (Saver::new().encode(core).concat(), core.snapshot().to_vec());
             let _ = writeln!(self.out, "  {name} saves");
         }
         if !out.apply.is_empty() {
