@@ -36,7 +36,10 @@ impl std::error::Error for CodecError {}
 /// # Errors
 /// When serde refuses the value (for example a map whose length is not known).
 pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, CodecError> {
-    postcard::to_allocvec(value).map_err(|e| CodecError::new(e.to_string()))
+    // Most values (RPC arguments and replies, headers) fit in this without a regrowth.
+    let mut out = Vec::with_capacity(64);
+    encode_into(value, &mut out)?;
+    Ok(out)
 }
 
 /// Encodes `value` at the end of `out`: for formats written as a sequence of values.

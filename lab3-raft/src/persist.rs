@@ -76,7 +76,7 @@ pub struct Saver {
 
 /// The size at which the tail is sealed into a piece: a save copies at most about this
 /// much of the log, and passes one shared piece per this much.
-const PIECE: usize = 16 * 1024;
+const PIECE: usize = 4 * 1024;
 
 impl Default for Saver {
     fn default() -> Self {

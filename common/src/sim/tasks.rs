@@ -113,7 +113,8 @@ pub(crate) fn track_as<F>(
         name,
         spawned_at: at,
         owner,
-        waits: Mutex::new(Vec::new()),
+        // A task seldom nests more than two named waits.
+        waits: Mutex::new(Vec::with_capacity(2)),
     });
     let id = {
         let mut tasks = lock(&world.tasks);
