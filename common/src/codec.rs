@@ -76,10 +76,85 @@ pub fn decode_prefix<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, &[u8]), Co
     postcard::take_from_bytes(bytes).map_err(|e| CodecError::new(e.to_string()))
 }
 
+/// `#[serde(with = "common::codec::bytes")]` on a `Vec<u8>` field: serde encodes a
+/// `Vec<u8>` as a sequence, one byte at a time, and this as one block of bytes. In
+/// postcard both are the length and then the bytes, so the encoding is the same, only
+/// made by one copy instead of a call per byte (log entries and snapshots are the bulk of
+/// what Raft encodes).
+pub mod bytes {
+    use serde::de::{Deserializer, Error, SeqAccess, Visitor};
+    use serde::ser::Serializer;
+    use std::fmt;
+
+    /// Encodes `value` as a block of bytes.
+    ///
+    /// # Errors
+    /// As the serializer's `serialize_bytes`.
+    pub fn serialize<S: Serializer>(value: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(value)
+    }
+
+    /// Decodes a block of bytes (or a sequence of bytes, for formats that write one).
+    ///
+    /// # Errors
+    /// When the input holds neither.
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
+        deserializer.deserialize_byte_buf(BytesVisitor)
+    }
+
+    struct BytesVisitor;
+
+    impl<'de> Visitor<'de> for BytesVisitor {
+        type Value = Vec<u8>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("bytes")
+        }
+
+        fn visit_bytes<E: Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
+            Ok(v.to_vec())
+        }
+
+        fn visit_byte_buf<E: Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
+            Ok(v)
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+            // Bounded by the input, not by a length the input claims.
+            let mut out = Vec::new();
+            while let Some(byte) = seq.next_element()? {
+                out.push(byte);
+            }
+            Ok(out)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde::Deserialize;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct AsBlock {
+        term: u64,
+        #[serde(with = "super::bytes")]
+        command: Vec<u8>,
+    }
+
+    #[test]
+    fn bytes_encode_as_a_sequence_of_bytes_would() {
+        let command: Vec<u8> = (0..=255).collect();
+        let block = AsBlock { term: 7, command };
+        let bytes = encode(&block).unwrap();
+        let as_seq = encode(&(7u64, &block.command)).unwrap();
+        assert_eq!(bytes, as_seq, "the same encoding");
+        assert_eq!(decode::<AsBlock>(&bytes).unwrap(), block);
+        assert!(
+            decode::<AsBlock>(&bytes[..bytes.len() - 1]).is_err(),
+            "cut short"
+        );
+    }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     struct Entry {

@@ -29,6 +29,7 @@ pub struct Entry {
     /// The term in which a leader appended it.
     pub term: u64,
     /// The service's encoded command.
+    #[serde(with = "common::codec::bytes")]
     pub command: Vec<u8>,
 }
 
