@@ -76,56 +76,60 @@ pub fn decode_prefix<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, &[u8]), Co
     postcard::take_from_bytes(bytes).map_err(|e| CodecError::new(e.to_string()))
 }
 
-/// `#[serde(with = "common::codec::bytes")]` on a `Vec<u8>` field: serde encodes a
-/// `Vec<u8>` as a sequence, one byte at a time, and this as one block of bytes. In
-/// postcard both are the length and then the bytes, so the encoding is the same, only
-/// made by one copy instead of a call per byte (log entries and snapshots are the bulk of
-/// what Raft encodes).
+/// `#[serde(with = "common::codec::bytes")]` on a field of bytes (a `Vec<u8>` or an
+/// `Arc<[u8]>`): serde encodes a `Vec<u8>` as a sequence, one byte at a time, and this as
+/// one block of bytes. In postcard both are the length and then the bytes, so the
+/// encoding is the same, only made without a call per byte (log entries and snapshots are
+/// the bulk of what Raft encodes).
 pub mod bytes {
     use serde::de::{Deserializer, Error, SeqAccess, Visitor};
     use serde::ser::Serializer;
     use std::fmt;
+    use std::marker::PhantomData;
 
     /// Encodes `value` as a block of bytes.
     ///
     /// # Errors
     /// As the serializer's `serialize_bytes`.
-    pub fn serialize<S: Serializer>(value: &[u8], serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_bytes(value)
+    pub fn serialize<S: Serializer, T: AsRef<[u8]> + ?Sized>(
+        value: &T,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.serialize_bytes(value.as_ref())
     }
 
     /// Decodes a block of bytes (or a sequence of bytes, for formats that write one).
     ///
     /// # Errors
     /// When the input holds neither.
-    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<u8>, D::Error> {
-        deserializer.deserialize_byte_buf(BytesVisitor)
+    pub fn deserialize<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: for<'a> From<&'a [u8]>,
+    {
+        deserializer.deserialize_byte_buf(BytesVisitor(PhantomData))
     }
 
-    struct BytesVisitor;
+    struct BytesVisitor<T>(PhantomData<T>);
 
-    impl<'de> Visitor<'de> for BytesVisitor {
-        type Value = Vec<u8>;
+    impl<'de, T: for<'a> From<&'a [u8]>> Visitor<'de> for BytesVisitor<T> {
+        type Value = T;
 
         fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("bytes")
         }
 
-        fn visit_bytes<E: Error>(self, v: &[u8]) -> Result<Vec<u8>, E> {
-            Ok(v.to_vec())
+        fn visit_bytes<E: Error>(self, v: &[u8]) -> Result<T, E> {
+            Ok(T::from(v))
         }
 
-        fn visit_byte_buf<E: Error>(self, v: Vec<u8>) -> Result<Vec<u8>, E> {
-            Ok(v)
-        }
-
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<T, A::Error> {
             // Bounded by the input, not by a length the input claims.
             let mut out = Vec::new();
-            while let Some(byte) = seq.next_element()? {
+            while let Some(byte) = seq.next_element::<u8>()? {
                 out.push(byte);
             }
-            Ok(out)
+            Ok(T::from(&out[..]))
         }
     }
 }
@@ -142,8 +146,20 @@ mod tests {
         command: Vec<u8>,
     }
 
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Shared {
+        #[serde(with = "super::bytes")]
+        command: std::sync::Arc<[u8]>,
+    }
+
     #[test]
     fn bytes_encode_as_a_sequence_of_bytes_would() {
+        let shared = Shared {
+            command: std::sync::Arc::from(&[1u8, 2, 3][..]),
+        };
+        let bytes = encode(&shared).unwrap();
+        assert_eq!(bytes, encode(&vec![1u8, 2, 3]).unwrap());
+        assert_eq!(decode::<Shared>(&bytes).unwrap(), shared);
         let command: Vec<u8> = (0..=255).collect();
         let block = AsBlock { term: 7, command };
         let bytes = encode(&block).unwrap();

@@ -289,7 +289,7 @@ mod tests {
         }
         let entry = |term| crate::core::log::Entry {
             term,
-            command: vec![],
+            command: std::sync::Arc::from([]),
         };
         let raw = RawState {
             current_term: 5,

@@ -32,7 +32,7 @@ fn entries(n: usize, mut command: impl FnMut() -> Vec<u8>) -> Vec<Entry> {
     (0..n)
         .map(|_| Entry {
             term: 3,
-            command: command(),
+            command: command().into(),
         })
         .collect()
 }
@@ -144,7 +144,7 @@ fn print_sizes() {
                 big.iter()
                     .map(|&n| Entry {
                         term: 3,
-                        command: cmd(n),
+                        command: cmd(n).into(),
                     })
                     .collect(),
             )),

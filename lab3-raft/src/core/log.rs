@@ -22,15 +22,17 @@
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// One log entry: the term of the leader that created it and the service's command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
     /// The term in which a leader appended it.
     pub term: u64,
-    /// The service's encoded command.
+    /// The service's encoded command, shared: every AppendEntries that carries the entry
+    /// holds it, and a leader sends an entry again and again until it is acknowledged.
     #[serde(with = "common::codec::bytes")]
-    pub command: Vec<u8>,
+    pub command: Arc<[u8]>,
 }
 
 /// An entry's identity: its index and the term of the leader that created it (etcd's
@@ -297,7 +299,7 @@ pub(crate) fn log_of(terms: &[u64]) -> Log {
         let index = log.last_index() + 1;
         log.append(Entry {
             term,
-            command: index.to_le_bytes().to_vec(),
+            command: index.to_le_bytes().into(),
         });
     }
     log
@@ -398,7 +400,7 @@ mod tests {
         assert_eq!(
             log.append(Entry {
                 term: 3,
-                command: vec![]
+                command: Arc::from([])
             }),
             4
         );
@@ -474,7 +476,7 @@ mod tests {
         };
         log.append(Entry {
             term: 2,
-            command: vec![],
+            command: Arc::from([]),
         });
         changed(&log, true, "append");
         log.truncate_from(9);
@@ -496,7 +498,7 @@ mod tests {
     fn a_log_from_parts_is_checked() {
         let entry = |term| Entry {
             term,
-            command: vec![],
+            command: Arc::from([]),
         };
         assert!(Log::from_parts(LogId::new(2, 1), vec![entry(1), entry(3)]).is_ok());
         for (name, point, entries) in [

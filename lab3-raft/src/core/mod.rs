@@ -317,7 +317,7 @@ impl Core {
             self.out.apply.push(ApplyMsg::Command {
                 index,
                 term: entry.term,
-                command: entry.command.clone(),
+                command: entry.command.to_vec(),
             });
             self.last_applied = index;
         }

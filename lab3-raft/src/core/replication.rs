@@ -31,7 +31,10 @@ impl Core {
             return None;
         };
         let term = self.current_term;
-        let index = self.log.append(Entry { term, command });
+        let index = self.log.append(Entry {
+            term,
+            command: command.into(),
+        });
         match_index[self.me] = index;
         next_index[self.me] = index + 1;
         unsent.get_or_insert(index);

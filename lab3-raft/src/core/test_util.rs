@@ -53,7 +53,7 @@ pub(crate) fn entries(first_index: u64, terms: &[u64]) -> Vec<Entry> {
         .enumerate()
         .map(|(k, &term)| Entry {
             term,
-            command: (first_index + k as u64).to_le_bytes().to_vec(),
+            command: (first_index + k as u64).to_le_bytes().into(),
         })
         .collect()
 }
