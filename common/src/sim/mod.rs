@@ -424,7 +424,9 @@ impl Builder {
 
         let result = panic::catch_unwind(AssertUnwindSafe(|| {
             runtime.block_on(async {
-                let _ = world.start.set(tokio::time::Instant::now());
+                let start = tokio::time::Instant::now();
+                let _ = world.start.set(start);
+                let _ = world.limit_at.set(start + limit);
                 let body = tasks::track_as(world.clone(), at, None, Some("the test body"), body());
                 tokio::pin!(body);
                 // The watchdog is a plain tokio timer on purpose: it must not count as a

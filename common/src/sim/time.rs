@@ -1,13 +1,14 @@
-//! Virtual time finer than tokio's timer wheel.
+//! Virtual time finer than tokio's timer wheel, kept in one queue of the world's own.
 //!
 //! Tokio fires timers on whole milliseconds, so a 50 µs `tokio::time::sleep` lasts a full
 //! millisecond and every message sent within one millisecond would land on the same tick,
-//! in whatever order the wheel keeps. [`sleep`] instead lets tokio carry the clock to the
-//! last whole millisecond before the deadline and keeps the rest in the world's
-//! [`FineQueue`]. When the runtime is about to park (every task waiting), [`on_idle`]
-//! advances the paused clock to the earliest queued deadline, to the nanosecond, and wakes
-//! the sleepers due then. Messages therefore arrive at distinct virtual instants, in
-//! deadline order, as they would between real threads.
+//! in whatever order the wheel keeps. [`sleep`] instead queues its deadline, to the
+//! nanosecond, in the world's [`FineQueue`]. When the runtime is about to park (every
+//! task waiting), [`on_idle`] advances the paused clock to the earliest queued deadline
+//! and wakes the sleepers due then, ties in the order they went to sleep. Messages
+//! therefore arrive at distinct virtual instants, in deadline order, as they would
+//! between real threads; and a sleep costs a heap entry, not a timer in tokio's wheel as
+//! well.
 //!
 //! In real-time mode [`sleep`] is plain `tokio::time::sleep`.
 
@@ -23,7 +24,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 use tokio::time::Instant;
 
-/// Sleepers waiting for a deadline inside the current millisecond, earliest first.
+/// Sleepers waiting for their deadlines, earliest first.
 #[derive(Default)]
 pub(crate) struct FineQueue {
     heap: BinaryHeap<Reverse<Sleeper>>,
@@ -62,10 +63,10 @@ pub async fn sleep(duration: Duration) {
     if duration.is_zero() {
         return;
     }
-    let (realtime, start) = world::with(|w| {
+    let realtime = world::with(|w| {
         w.touch();
         w.sleeping.fetch_add(1, MemOrder::Relaxed);
-        (w.realtime, w.start())
+        w.realtime
     });
     let _sleeping = SleepingGuard;
     if realtime {
@@ -73,13 +74,10 @@ pub async fn sleep(duration: Duration) {
         tokio::time::sleep(duration).await;
         return;
     }
-    let deadline = Instant::now() + duration;
-    let whole_ms = (deadline - start).as_millis() as u64;
-    let coarse = start + Duration::from_millis(whole_ms);
-    if coarse > Instant::now() {
-        tokio::time::sleep_until(coarse).await;
+    FineWait {
+        deadline: Instant::now() + duration,
     }
-    FineWait { deadline }.await;
+    .await;
     world::with(World::touch);
 }
 
@@ -121,41 +119,31 @@ impl Future for FineWait {
 
 /// Called by the runtime each time it is about to park because no task is ready.
 ///
-/// Either advances the clock to the earliest sub-millisecond sleeper and wakes it, or,
-/// with none queued, moves the clock up to the next whole millisecond: tokio then
-/// advances from a whole millisecond by whole milliseconds, so its timers fire exactly
-/// on their deadlines instead of late by the fraction our advances left behind. No tokio
-/// timer can fall inside that fraction: tokio rounds deadlines up to whole milliseconds.
+/// Advances the clock to the earliest sleeper's deadline and wakes every sleeper due
+/// then. With none queued, or the earliest beyond the world's time limit, it does
+/// nothing: tokio then advances its paused clock to its own next timer, the watchdog.
 pub(crate) fn on_idle(world: &Arc<World>) {
     let now = Instant::now();
     if world.active.swap(false, MemOrder::Relaxed) {
         *lock(&world.last_active) = Some(now);
     }
+    let limit_at = world.limit_at.get().copied();
     let (target, due) = {
         let mut q = lock(&world.fine);
-        match q.heap.peek() {
-            Some(Reverse(first)) => {
-                let target = first.deadline.max(now);
-                let mut due = Vec::new();
-                while q.heap.peek().is_some_and(|Reverse(s)| s.deadline <= target) {
-                    if let Some(Reverse(s)) = q.heap.pop() {
-                        due.push(s.waker);
-                    }
-                }
-                (target, due)
-            }
-            None => {
-                let since_start = now - world.start();
-                let fraction = since_start.subsec_nanos() % 1_000_000;
-                if fraction == 0 {
-                    return;
-                }
-                (
-                    now + Duration::from_nanos(u64::from(1_000_000 - fraction)),
-                    Vec::new(),
-                )
+        let Some(Reverse(first)) = q.heap.peek() else {
+            return;
+        };
+        let target = first.deadline.max(now);
+        if limit_at.is_some_and(|limit| target > limit) {
+            return;
+        }
+        let mut due = Vec::new();
+        while q.heap.peek().is_some_and(|Reverse(s)| s.deadline <= target) {
+            if let Some(Reverse(s)) = q.heap.pop() {
+                due.push(s.waker);
             }
         }
+        (target, due)
     };
     if target > now {
         // `advance` moves the paused clock synchronously on its first poll; what is left

@@ -23,6 +23,9 @@ pub(crate) struct World {
     rng: Mutex<StdRng>,
     /// Virtual (or, in real-time mode, real) instant the world started at.
     pub(crate) start: OnceLock<Instant>,
+    /// When the world's time limit fires: the clock is never advanced past it for a
+    /// sleeper, so the watchdog (a plain tokio timer) fires on time.
+    pub(crate) limit_at: OnceLock<Instant>,
     pub(crate) trace: Option<Mutex<Trace>>,
     pub(crate) fine: Mutex<FineQueue>,
     /// Set by the world's own APIs (rng, sleep, network, trace) whenever they are used;
@@ -57,6 +60,7 @@ impl World {
             realtime,
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             start: OnceLock::new(),
+            limit_at: OnceLock::new(),
             trace: trace.map(Mutex::new),
             fine: Mutex::new(FineQueue::default()),
             active: AtomicBool::new(true),
