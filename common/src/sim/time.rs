@@ -76,6 +76,7 @@ pub async fn sleep(duration: Duration) {
     }
     FineWait {
         deadline: Instant::now() + duration,
+        queued: false,
     }
     .await;
     world::with(World::touch);
@@ -95,14 +96,18 @@ impl Drop for SleepingGuard {
 
 struct FineWait {
     deadline: Instant,
+    /// Whether it queued itself already: before that, its deadline is still ahead (it
+    /// was set in the future from the clock of this very poll).
+    queued: bool,
 }
 
 impl Future for FineWait {
     type Output = ();
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        if Instant::now() >= self.deadline {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.queued && Instant::now() >= self.deadline {
             return Poll::Ready(());
         }
+        self.queued = true;
         world::with(|w| {
             let mut q = lock(&w.fine);
             let seq = q.next_seq;
