@@ -65,12 +65,14 @@ impl Core {
     /// Becomes a pre-candidate or the candidate of a new term, asks every other peer for
     /// its vote, and counts its own (a cluster of one wins at once).
     pub(super) fn campaign(&mut self, kind: Campaign) {
+        // Both kinds ask about the next term. Requests of the last term are refused
+        // (`admission`), so only this peer's own campaigns could bring it there.
+        let Some(next) = self.current_term.checked_add(1) else {
+            tracing::error!("no term after this one; no campaign");
+            return;
+        };
         let term = match kind {
             Campaign::PreVote => {
-                let Some(next) = self.current_term.checked_add(1) else {
-                    tracing::error!("no term after this one; no campaign");
-                    return;
-                };
                 self.become_pre_candidate();
                 next
             }

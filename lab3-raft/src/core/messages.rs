@@ -124,6 +124,15 @@ impl Request {
         }
     }
 
+    /// The peer that sent it, as it claims.
+    pub fn sender(&self) -> usize {
+        match self {
+            Request::PreVote(a) | Request::RequestVote(a) => a.candidate_id,
+            Request::AppendEntries(a) => a.leader_id,
+            Request::InstallSnapshot(a) => a.leader_id,
+        }
+    }
+
     /// The kind of request, for logs (the network names it by its descriptor in
     /// [`crate::rpc`]).
     pub fn name(&self) -> &'static str {

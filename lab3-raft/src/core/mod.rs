@@ -10,6 +10,8 @@
 //! its concern. Where each rule lives:
 //!
 //! - [`interface`]: the driver's contract: [`Config`], [`Input`], [`Output`], [`Durable`];
+//! - `admission`: what is refused off the network before any rule runs (senders outside
+//!   the cluster, a term with no successor);
 //! - `roles`: [`Role`], and the only functions that change it (`become_*`);
 //! - `timers`: ticks, the election timer and the heartbeat interval;
 //! - [`election`]: campaigns, RequestVote and PreVote on both sides;
@@ -22,6 +24,7 @@
 //! Every step runs in a `tracing` span with the peer, its term and its role, so each log
 //! line of the core carries them without writing them out.
 
+mod admission;
 pub mod election;
 pub mod interface;
 #[cfg(any(test, debug_assertions))]
@@ -231,6 +234,10 @@ impl Core {
 
     /// Figure 2's rules for all servers, then the request's own handler.
     fn handle_request(&mut self, request: Request) -> Response {
+        if let Some(why) = self.inadmissible(&request) {
+            tracing::warn!(%request, why, "request refused");
+            return self.refusal(&request);
+        }
         let term = request.term();
         // A pre-vote's term is one the sender has not taken yet: it changes nothing here.
         if term > self.current_term && !matches!(request, Request::PreVote(_)) {
@@ -260,6 +267,10 @@ impl Core {
     fn handle_response(&mut self, from: usize, request: Request, response: Response) {
         if !self.is_other_peer(from) {
             tracing::warn!(from, "reply from no such peer; ignored");
+            return;
+        }
+        if let Some(why) = Core::inadmissible_reply(&response) {
+            tracing::warn!(from, why, "reply ignored");
             return;
         }
         if response.term() > self.current_term {

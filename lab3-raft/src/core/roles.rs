@@ -122,7 +122,7 @@ impl Core {
 
     /// Becomes the candidate of a new term, with a vote for itself.
     pub(super) fn become_candidate(&mut self) {
-        // Saturating: only a peer that lied about its term could bring this to the top.
+        // Never saturates: `campaign` first checks that there is a next term.
         self.current_term = self.current_term.saturating_add(1);
         self.voted_for = Some(self.me);
         self.leader_id = None;
