@@ -204,6 +204,12 @@ pub fn decode(bytes: &[u8], peers: usize) -> Result<Option<Durable>, RestoreErro
             rest.len()
         )));
     }
+    if header.current_term == u64::MAX {
+        // Requests of this term are refused (`core::admission`), and no campaign can leave it.
+        return Err(RestoreError::Invalid(
+            "current term u64::MAX: a term with no successor".to_string(),
+        ));
+    }
     if header.voted_for.is_some_and(|v| v >= peers) {
         return Err(RestoreError::Invalid(format!(
             "a vote for peer {:?} in a cluster of {peers}",
@@ -320,6 +326,46 @@ mod tests {
             flipped[i] ^= 0xff;
             let _ = decode(&flipped, 3); // any answer but a panic
             flipped[i] ^= 0xff;
+        }
+    }
+
+    /// Issue 25: states that decode but that no peer could run from are refused: the last
+    /// term (it has no successor), and a snapshot point with no index after it.
+    #[test]
+    fn an_impossible_state_is_refused() {
+        let state = |current_term, last_included: LogId, entries: &[u64]| {
+            let header = Header {
+                current_term,
+                voted_for: None,
+                last_included,
+                entries: entries.len() as u64,
+            };
+            let mut bytes = encoded(&header);
+            for &term in entries {
+                let entry = Entry {
+                    term,
+                    command: std::sync::Arc::from([]),
+                };
+                common::codec::encode_into(&entry, &mut bytes).expect("encodes");
+            }
+            decode(&bytes, 3)
+        };
+        let at = |index, term| LogId::new(index, term);
+        assert!(
+            matches!(state(5, at(3, 2), &[2, 5]), Ok(Some(_))),
+            "a sane one"
+        );
+        for (term, point, entries) in [
+            (u64::MAX, at(0, 0), &[][..]),
+            (u64::MAX, at(3, 2), &[2, 5]),
+            (5, at(u64::MAX, 1), &[]),
+            (5, at(u64::MAX, 1), &[1]),
+            (5, at(u64::MAX - 1, 1), &[1]),
+        ] {
+            assert!(
+                matches!(state(term, point, entries), Err(RestoreError::Invalid(_))),
+                "term {term}, snapshot at {point}, entries {entries:?}"
+            );
         }
     }
 

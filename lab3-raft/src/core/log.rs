@@ -97,9 +97,16 @@ impl Log {
             return Err("a snapshot term without a snapshot index".to_string());
         }
         let len = u64::try_from(entries.len()).unwrap_or(u64::MAX);
-        if last_included.index.checked_add(len).is_none() {
+        // The log's arithmetic needs the index after the last one (`first_index` of an
+        // empty log, the next append).
+        if last_included
+            .index
+            .checked_add(len)
+            .and_then(|last| last.checked_add(1))
+            .is_none()
+        {
             return Err(format!(
-                "{len} entries after index {}: past the last index there is",
+                "{len} entries after index {}: no index after the last one",
                 last_included.index
             ));
         }
