@@ -6,8 +6,13 @@
 //! could never campaign again, and the whole cluster would follow it there), would stop
 //! the cluster for good. Such a request is refused with the peer's current term and no
 //! change; such a reply is ignored.
+//!
+//! So is a request whose shape no correct peer could send (`malformed`): a log position
+//! of a term above the sender's, entries whose terms go down, an index with none after
+//! it. The handlers may then rely on the shape; the error log says a peer is broken.
 
 use super::Core;
+use super::log::LogId;
 use super::messages::{
     AppendEntriesReply, InstallSnapshotReply, Request, RequestVoteReply, Response,
 };
@@ -20,7 +25,7 @@ impl Core {
         } else if request.term() == u64::MAX {
             Some("a term with no successor")
         } else {
-            None
+            malformed(request)
         }
     }
 
@@ -54,6 +59,38 @@ impl Core {
     }
 }
 
+/// What is wrong with the shape of `request`, if anything: every log position it names
+/// has an index after it and a term no higher than the request's (index 0 has term 0),
+/// and an AppendEntries' entries follow its previous entry with terms that never go down.
+fn malformed(request: &Request) -> Option<&'static str> {
+    let position_ok = |id: LogId, term: u64| {
+        id.term <= term && (id.index > 0 || id.term == 0) && id.index.checked_add(1).is_some()
+    };
+    match request {
+        Request::PreVote(a) | Request::RequestVote(a) => {
+            (!position_ok(a.last_log(), a.term)).then_some("an impossible last log entry")
+        }
+        Request::InstallSnapshot(a) => (!position_ok(a.last_included(), a.term)
+            || a.last_included_index == 0)
+            .then_some("an impossible snapshot point"),
+        Request::AppendEntries(a) => {
+            let count = u64::try_from(a.entries.len()).unwrap_or(u64::MAX);
+            let last = a.prev_log_index.checked_add(count);
+            if !position_ok(a.prev_log(), a.term) || last.and_then(|l| l.checked_add(1)).is_none() {
+                return Some("an impossible previous entry or entry count");
+            }
+            let mut previous = a.prev_log_term;
+            for entry in &a.entries {
+                if entry.term < previous || entry.term > a.term {
+                    return Some("entry terms that go down or exceed the request's");
+                }
+                previous = entry.term;
+            }
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::Input;
@@ -80,6 +117,70 @@ mod tests {
             assert_eq!(
                 (f.current_term(), f.voted_for(), f.log().last_index()),
                 (1, None, 1)
+            );
+        }
+    }
+
+    #[test]
+    fn a_malformed_request_changes_nothing() {
+        use super::super::messages::InstallSnapshotArgs;
+        let mut f = follower(0, 3, 2, &[1, 2]);
+        let mut down = append(3, 1, id(2, 2), &[3, 2], 4); // terms go down
+        let mut above = append(3, 1, id(2, 2), &[4], 3); // an entry above the request's term
+        // Built by hand: `append` numbers its entries, and these have no numbers.
+        let at_the_end = |prev_log_index, terms: &[u64]| {
+            let mut args = append(3, 1, id(0, 0), &[], 2);
+            args.prev_log_index = prev_log_index;
+            args.prev_log_term = 3;
+            args.entries = terms
+                .iter()
+                .map(|&term| super::super::log::Entry {
+                    term,
+                    command: std::sync::Arc::from([]),
+                })
+                .collect();
+            args
+        };
+        let beyond = at_the_end(u64::MAX, &[]); // no index after the previous entry
+        let long = at_the_end(u64::MAX - 1, &[3]); // no index after the last
+        let prev_above = append(3, 1, id(2, 4), &[], 2);
+        down.leader_commit = 4;
+        above.leader_commit = 3;
+        let snapshot = |index, term| {
+            Request::InstallSnapshot(InstallSnapshotArgs {
+                term: 3,
+                leader_id: 1,
+                last_included_index: index,
+                last_included_term: term,
+                data: vec![1],
+            })
+        };
+        for bad in [
+            Request::AppendEntries(down),
+            Request::AppendEntries(above),
+            Request::AppendEntries(beyond),
+            Request::AppendEntries(long),
+            Request::AppendEntries(prev_above),
+            Request::RequestVote(vote(3, 1, id(9, 4))),
+            Request::RequestVote(vote(3, 1, id(0, 1))),
+            Request::PreVote(vote(3, 1, id(u64::MAX, 1))),
+            snapshot(u64::MAX, 3),
+            snapshot(5, 4),
+            snapshot(0, 0),
+        ] {
+            let shown = bad.to_string();
+            let (reply, persist) = request(&mut f, bad);
+            assert_eq!(reply.term(), 2, "{shown}");
+            assert!(!persist, "{shown}: nothing to save");
+            assert_eq!(
+                (
+                    f.current_term(),
+                    f.voted_for(),
+                    f.log().last_index(),
+                    f.log().last_included_index()
+                ),
+                (2, None, 2, 0),
+                "{shown}"
             );
         }
     }

@@ -194,8 +194,11 @@ impl std::fmt::Display for Request {
                 )?;
                 for (k, e) in a.entries.iter().enumerate() {
                     let sep = if k == 0 { "" } else { " " };
-                    let id = LogId::new(a.prev_log_index + 1 + k as u64, e.term);
-                    write!(f, "{sep}{id}")?;
+                    // A malformed request is logged too: its indexes may not exist.
+                    match a.prev_log_index.checked_add(1 + k as u64) {
+                        Some(index) => write!(f, "{sep}{}", LogId::new(index, e.term))?,
+                        None => write!(f, "{sep}?@t{}", e.term)?,
+                    }
                 }
                 write!(f, "]")
             }
