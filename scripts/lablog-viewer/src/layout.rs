@@ -300,27 +300,33 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
     let width = width.max(1);
     let mut pieces = Vec::new();
     let mut current = String::new();
+    // Characters in `current`, counted as they go in: recounting them per word, or
+    // splitting a long word by copying its rest, made a long field quadratic.
+    let mut used = 0;
     for word in text.split(' ') {
-        let mut word: Vec<char> = word.chars().collect();
-        loop {
-            let used = current.chars().count();
-            let sep = usize::from(used > 0);
-            if used + sep + word.len() <= width {
-                if sep == 1 {
-                    current.push(' ');
-                }
-                current.extend(word.iter());
-                break;
+        let len = word.chars().count();
+        let sep = usize::from(used > 0);
+        if used + sep + len <= width {
+            if sep == 1 {
+                current.push(' ');
             }
-            if used > 0 {
-                pieces.push(std::mem::take(&mut current));
-                continue;
-            }
-            // A word longer than a whole piece: cut it.
-            let rest = word.split_off(width);
-            pieces.push(word.iter().collect());
-            word = rest;
+            current.push_str(word);
+            used += sep + len;
+            continue;
         }
+        if used > 0 {
+            pieces.push(std::mem::take(&mut current));
+            used = 0;
+        }
+        // A word longer than a whole piece: cut it; what is left stays open.
+        let mut chars = word.chars();
+        let mut left = len;
+        while left > width {
+            pieces.push(chars.by_ref().take(width).collect());
+            left -= width;
+        }
+        current = chars.collect();
+        used = left;
     }
     if !current.is_empty() || pieces.is_empty() {
         pieces.push(current);
@@ -338,5 +344,18 @@ mod tests {
         assert_eq!(wrap("abcdefgh", 3), ["abc", "def", "gh"]);
         assert_eq!(wrap("", 4), [""]);
         assert_eq!(wrap("a  b", 10), ["a  b"]);
+        assert_eq!(wrap("ab cdefgh i", 3), ["ab", "cde", "fgh", "i"]);
+        assert_eq!(wrap("abc  d", 3), ["abc", "d"]);
+        assert_eq!(wrap("éé é", 2), ["éé", "é"]);
+    }
+
+    /// Issue 25: a field of 3.2 million characters took 25 s to wrap.
+    #[test]
+    fn a_long_field_wraps_whole() {
+        let field: String = "x".repeat(3_200_000) + " y";
+        let pieces = wrap(&field, 80);
+        assert_eq!(pieces.len(), 40_001);
+        assert!(pieces[..40_000].iter().all(|p| p.len() == 80));
+        assert_eq!(pieces[40_000], " y".trim_start());
     }
 }
