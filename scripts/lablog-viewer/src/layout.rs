@@ -316,7 +316,6 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         }
         if used > 0 {
             pieces.push(std::mem::take(&mut current));
-            used = 0;
         }
         // A word longer than a whole piece: cut it; what is left stays open.
         let mut chars = word.chars();
