@@ -123,8 +123,7 @@ impl Saver {
         }
         for entry in &log.entries()[keep..] {
             self.cached.push((entry.term, self.len()));
-            common::codec::encode_into(entry, &mut self.tail)
-                .unwrap_or_else(|e| panic!("encoding the Raft state: {e}"));
+            encode_into(entry, &mut self.tail);
             if self.tail.len() >= self.piece {
                 let start = self.len() - self.tail.len();
                 self.sealed.push((start, Arc::from(&self.tail[..])));
@@ -168,7 +167,15 @@ impl Saver {
 
 /// Integers, options and byte vectors always encode.
 fn encoded<T: Serialize>(value: &T) -> Vec<u8> {
-    common::codec::encode(value).unwrap_or_else(|e| panic!("encoding the Raft state: {e}"))
+    let mut out = Vec::new();
+    encode_into(value, &mut out);
+    out
+}
+
+/// As [`encoded`], at the end of `out`.
+fn encode_into<T: Serialize>(value: &T, out: &mut Vec<u8>) {
+    common::codec::encode_into(value, out)
+        .unwrap_or_else(|e| panic!("encoding the Raft state: {e}"));
 }
 
 /// Decodes and checks a state saved by a peer of a cluster of `peers`. `None` for no
