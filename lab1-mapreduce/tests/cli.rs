@@ -39,6 +39,7 @@ fn listening_coordinator(dir: &PathBuf) -> Child {
         .args(["--socket", "c.sock", "in.txt"])
         .current_dir(dir)
         .stdout(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let start = Instant::now();
@@ -166,5 +167,85 @@ fn a_worker_whose_coordinator_dies_stops_at_once() {
         "the worker took {:?} to notice",
         killed.elapsed()
     );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Issue 25, point 9: coordinators started at the same instant on one socket path. One
+/// runs; every other one exits at once saying the path is in use. Before, the check for a
+/// live socket and the bind were separate steps, and in about 1 start in 100 two of them
+/// both ran, one having removed the other's socket.
+#[test]
+fn coordinators_started_together_run_one_at_a_time() {
+    let dir = scratch("together");
+    std::fs::write(dir.join("in.txt"), "x").unwrap();
+    for round in 0..25 {
+        let mut started: Vec<Child> = (0..6)
+            .map(|_| {
+                Command::new(COORDINATOR)
+                    .args(["--socket", "c.sock", "in.txt"])
+                    .current_dir(&dir)
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .unwrap()
+            })
+            .collect();
+        let start = Instant::now();
+        let mut running = started.len();
+        while running > 1 {
+            assert!(
+                start.elapsed() < Duration::from_secs(10),
+                "round {round}: {running} coordinators still run"
+            );
+            running = 0;
+            for child in &mut started {
+                if child.try_wait().unwrap().is_none() {
+                    running += 1;
+                }
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // Give a late second winner time to show itself.
+        std::thread::sleep(Duration::from_millis(50));
+        let mut survivors = 0;
+        for mut child in started {
+            match child.try_wait().unwrap() {
+                None => {
+                    survivors += 1;
+                    child.kill().unwrap();
+                    child.wait().unwrap();
+                }
+                Some(status) => {
+                    let out = child.wait_with_output().unwrap();
+                    let stderr = String::from_utf8_lossy(&out.stderr);
+                    assert_eq!(status.code(), Some(1), "round {round}: {stderr}");
+                    assert!(stderr.contains("already listening on c.sock"), "{stderr}");
+                }
+            }
+        }
+        assert_eq!(survivors, 1, "round {round}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// SIGTERM and SIGINT stop a coordinator with its socket file removed, so the next one
+/// (and the course's "socket exists" loop) does not find a stale one. Before, either
+/// signal killed the process with the file left behind.
+#[test]
+fn sigterm_and_sigint_remove_the_socket() {
+    use nix::sys::signal::{Signal, kill};
+    use nix::unistd::Pid;
+    let dir = scratch("signals");
+    for (signal, name) in [(Signal::SIGTERM, "SIGTERM"), (Signal::SIGINT, "SIGINT")] {
+        let coordinator = listening_coordinator(&dir);
+        let pid = Pid::from_raw(i32::try_from(coordinator.id()).unwrap());
+        kill(pid, signal).unwrap();
+        let out = coordinator.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        assert!(
+            !dir.join("c.sock").exists(),
+            "{name}: the socket is still there"
+        );
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }

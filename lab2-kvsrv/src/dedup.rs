@@ -63,9 +63,12 @@ impl<R> DuplicateTable<R> {
     }
 
     /// Records that request `seq` of clerk `client_id` was executed with `reply`, which
-    /// replaces (and frees) the clerk's previous entry.
-    pub fn record(&mut self, client_id: u64, seq: u64, reply: R) {
-        self.last.insert(client_id, LastRequest { seq, reply });
+    /// replaces the clerk's previous entry. Returns the previous reply, which the clerk
+    /// has seen (to free what it holds).
+    pub fn record(&mut self, client_id: u64, seq: u64, reply: R) -> Option<R> {
+        self.last
+            .insert(client_id, LastRequest { seq, reply })
+            .map(|last| last.reply)
     }
 
     /// Clerks with an entry.

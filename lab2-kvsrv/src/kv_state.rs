@@ -8,10 +8,12 @@
 //! Reads need no duplicate detection (a repeated read is harmless) and leave nothing
 //! behind. Writes go through a [`DuplicateTable`], so a retried Put or Append takes effect
 //! once. In Lab 2 an Append returns the value before it, and that reply is kept for a
-//! retry until the clerk's next write; in Labs 4 and 5 an Append returns nothing, so
-//! nothing is kept (see [`KvState::append_returns_old`]).
+//! retry until the clerk's next write, as a length into the value, not a copy (see
+//! [`crate::old_values`]); in Labs 4 and 5 an Append returns nothing, so nothing is kept
+//! (see [`KvState::append_returns_old`]).
 
 use crate::dedup::{DuplicateTable, Seen};
+use crate::old_values::{OldValue, OldValues};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -30,8 +32,10 @@ pub struct KvState {
     data: BTreeMap<String, String>,
     /// Per clerk, its last write, with what an Append returned (`None` for a Put, and for
     /// every write when Append returns nothing).
-    duplicates: DuplicateTable<Option<String>>,
-    append_returns_old: bool,
+    duplicates: DuplicateTable<Option<OldValue>>,
+    /// What kept Append replies point into; `None` when Appends return nothing (then the
+    /// state encodes as it did when this was a `false`).
+    old_values: Option<OldValues>,
 }
 
 impl KvState {
@@ -43,7 +47,7 @@ impl KvState {
     /// An empty store whose Appends return the value before them (Lab 2).
     pub fn append_returns_old() -> KvState {
         KvState {
-            append_returns_old: true,
+            old_values: Some(OldValues::default()),
             ..KvState::default()
         }
     }
@@ -65,27 +69,54 @@ impl KvState {
         value: &str,
     ) -> String {
         match self.duplicates.seen(client_id, seq) {
-            Seen::Retry(reply) => return reply.clone().unwrap_or_default(),
+            Seen::Retry(reply) => {
+                return match (reply, &self.old_values) {
+                    (Some(reply), Some(old_values)) => {
+                        let current = self.data.get(reply.key()).map_or("", String::as_str);
+                        old_values.text(reply, current).to_string()
+                    }
+                    _ => String::new(),
+                };
+            }
             Seen::Stale => return String::new(),
             Seen::New => {}
         }
-        let reply = match kind {
+        let (reply, answer) = match kind {
             Write::Put => {
-                // Dropping the old value frees it: a Put keeps no copy.
-                self.data.insert(key.to_string(), value.to_string());
-                None
+                let old = self.data.insert(key.to_string(), value.to_string());
+                if let (Some(old), Some(old_values)) = (old, &mut self.old_values) {
+                    old_values.replacing(key, old);
+                }
+                (None, String::new())
             }
             Write::Append => {
                 let v = self.data.entry(key.to_string()).or_default();
-                let old = self.append_returns_old.then(|| v.clone());
+                let kept = self
+                    .old_values
+                    .as_mut()
+                    .map(|o| (o.keep(key, v.len()), v.clone()));
                 v.push_str(value);
-                old
+                kept.map_or((None, String::new()), |(reply, answer)| {
+                    (Some(reply), answer)
+                })
             }
         };
-        let answer = reply.clone().unwrap_or_default();
-        // Replacing the entry frees the previous reply: the clerk has seen it.
-        self.duplicates.record(client_id, seq, reply);
+        // The clerk has seen its previous reply: what it pointed into may go.
+        if let (Some(Some(seen)), Some(old_values)) = (
+            self.duplicates.record(client_id, seq, reply),
+            &mut self.old_values,
+        ) {
+            old_values.release(seen);
+        }
         answer
+    }
+
+    /// Bytes held for kept Append replies beyond the current values (replaced values that
+    /// a retry may still need).
+    pub fn kept_reply_bytes(&self) -> usize {
+        self.old_values
+            .as_ref()
+            .map_or(0, OldValues::replaced_bytes)
     }
 
     /// Clerks with an entry in the duplicate table.
@@ -158,7 +189,7 @@ mod tests {
     fn the_next_write_frees_the_last_reply_and_gets_keep_nothing() {
         let mut s = KvState::append_returns_old();
         s.write(1, 1, Write::Append, "k", "a");
-        assert_eq!(s.duplicates.seen(1, 1), Seen::Retry(&Some(String::new())));
+        assert!(matches!(s.duplicates.seen(1, 1), Seen::Retry(Some(_))));
         s.write(1, 2, Write::Put, "k", "b");
         assert_eq!(
             s.duplicates.seen(1, 2),
@@ -167,6 +198,72 @@ mod tests {
         );
         s.get("k");
         assert_eq!(s.clients(), 1, "a Get adds no entry");
+    }
+
+    /// Issue 25, point 6: 400 clerks append 1,000 bytes once each to one key. Kept as
+    /// copies, their replies held 400 × 399 / 2 × 1,000 bytes (80 MB) for 400 KB of data;
+    /// kept as lengths into the value they hold nothing more, and after a Put replaces the
+    /// value, one copy of it, until every clerk has written again.
+    #[test]
+    fn kept_append_replies_hold_no_copies() {
+        let mut s = KvState::append_returns_old();
+        let chunk = "x".repeat(1000);
+        for clerk in 0..400 {
+            let old = s.write(clerk, 1, Write::Append, "k", &chunk);
+            assert_eq!(old.len(), clerk as usize * 1000);
+        }
+        assert_eq!(
+            s.kept_reply_bytes(),
+            0,
+            "no copies while only Appends follow"
+        );
+        s.write(1000, 1, Write::Put, "k", "new");
+        assert_eq!(s.kept_reply_bytes(), 400_000, "the replaced value, once");
+        assert_eq!(
+            s.write(7, 1, Write::Append, "k", &chunk).len(),
+            7000,
+            "a retry still gets its own reply after the Put"
+        );
+        assert_eq!(s.get("k"), "new", "and applies nothing");
+        for clerk in 0..400 {
+            s.write(clerk, 2, Write::Put, "other", "v");
+        }
+        assert_eq!(
+            s.kept_reply_bytes(),
+            0,
+            "freed once every clerk wrote again"
+        );
+        s.write(0, 3, Write::Append, "k", "!");
+        s.write(1, 3, Write::Append, "k", "?");
+        assert_eq!(s.write(1, 3, Write::Append, "k", "?"), "new!");
+        assert_eq!(s.write(0, 3, Write::Append, "k", "!"), "new");
+    }
+
+    /// Kept replies of two generations of one key, each released in turn: a reply into the
+    /// replaced value and one into the current value never read each other's text.
+    #[test]
+    fn replies_into_a_replaced_value_and_its_successor_stay_apart() {
+        let mut s = KvState::append_returns_old();
+        s.write(1, 1, Write::Append, "k", "abc");
+        s.write(2, 1, Write::Append, "k", "def"); // holds "abc"
+        s.write(3, 1, Write::Put, "k", "x");
+        s.write(4, 1, Write::Append, "k", "y"); // holds "x"
+        assert_eq!(s.write(2, 1, Write::Append, "k", "def"), "abc");
+        assert_eq!(s.write(4, 1, Write::Append, "k", "y"), "x");
+        s.write(2, 2, Write::Put, "z", "");
+        assert_eq!(
+            s.kept_reply_bytes(),
+            6,
+            "clerk 1's reply still points into it"
+        );
+        s.write(1, 2, Write::Put, "z", "");
+        assert_eq!(
+            s.kept_reply_bytes(),
+            0,
+            "the replaced value is freed with its last reply"
+        );
+        assert_eq!(s.write(4, 1, Write::Append, "k", "y"), "x");
+        assert_eq!(s.get("k"), "xy");
     }
 
     #[test]

@@ -207,6 +207,13 @@ impl Raft {
         (state.core.current_term(), state.core.role() == Role::Leader)
     }
 
+    /// The last index that the snapshot this peer holds covers (0: none). Not part of the
+    /// course's API: a service restarting from the persisted snapshot checks against it
+    /// that the snapshot is the one Raft's log continues from.
+    pub fn last_included_index(&self) -> u64 {
+        self.state().core.log().last_included_index()
+    }
+
     /// Waits until this peer's `(term, is_leader)` differs from `since`, and returns the
     /// new value: the event that services would otherwise poll [`Raft::get_state`] for (a
     /// waiting request whose leader was deposed, a new leader's first duties). A killed
@@ -340,7 +347,12 @@ impl Raft {
             reply,
             apply,
             proposed,
+            violation,
         } = state.core.step(input);
+        if let Some(violation) = violation {
+            // Refused by the core and logged there; in simulation only a bug sends it.
+            sim::fail_world(violation);
+        }
         let leader_changed = before.1 != state.core.role()
             && (before.1 == Role::Leader || state.core.role() == Role::Leader);
         if before.0 != state.core.current_term() || leader_changed {

@@ -5,9 +5,11 @@ use common::codec;
 use common::labrpc::RpcError;
 use common::sim::{self, RngExt};
 use lab3_raft::core::Config;
+use lab3_raft::core::log::Entry;
 use lab3_raft::core::messages::{AppendEntriesArgs, RequestVoteArgs};
 use lab3_raft::rpc::{self, APPEND_ENTRIES, REQUEST_VOTE};
 use lab3_raft::tester::{RAFT_ELECTION_TIMEOUT, Tester, cmd, server_name};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Bytes that do not decode are refused by the network layer; requests that decode but
@@ -69,6 +71,56 @@ fn malformed_requests_are_refused_not_fatal() {
 
         t.one(cmd(2), 3, true).await;
     });
+}
+
+/// An AppendEntries that would truncate a committed entry can only come from a bug (Leader
+/// Completeness: every leader holds every committed entry). The follower refuses it with
+/// its log untouched, and in simulation the world fails, naming the peer and both indexes,
+/// rather than run on with a broken peer. Before, the core panicked.
+#[test]
+fn an_append_truncating_a_committed_entry_fails_the_world() {
+    let failure = sim::Builder::new()
+        .seed(1)
+        .try_run(|| async {
+            let t = Tester::new(3, false);
+            t.one(cmd(1), 3, false).await;
+            let leader = t.check_one_leader().await;
+            let follower = (leader + 1) % 3;
+            let end = t.net().make_end("impostor");
+            t.net().connect("impostor", &server_name(follower));
+            t.net().enable("impostor", true);
+            let (term, _) = t.raft(leader).expect("the leader").get_state();
+            // A "leader" of the next term whose log has another entry at index 1.
+            let reply = end
+                .call(
+                    APPEND_ENTRIES,
+                    &AppendEntriesArgs {
+                        term: term + 1,
+                        leader_id: leader,
+                        prev_log_index: 0,
+                        prev_log_term: 0,
+                        entries: vec![Entry {
+                            term: term + 1,
+                            command: Arc::from(&b"other"[..]),
+                        }],
+                        leader_commit: 0,
+                    },
+                )
+                .await;
+            assert!(
+                matches!(reply, Ok(ref r) if !r.success),
+                "refused: {reply:?}"
+            );
+            sim::sleep(Duration::from_millis(1)).await;
+        })
+        .expect_err("the world fails");
+    assert!(
+        failure
+            .message
+            .contains("at or below commit_index 1: a committed entry would be truncated; refused"),
+        "{}",
+        failure.message
+    );
 }
 
 /// Checklist 3.2: a follower that never answers (its calls hang for seconds on a network

@@ -9,6 +9,12 @@
 //! When every task is done, workers that ask are told to exit; the coordinator exits once
 //! none is connected, or after [`Config::linger`] at most (the course waits 1 s after
 //! `Done()` for the same reason: so workers hear "exit" rather than a closed socket).
+//!
+//! One coordinator per socket path: a coordinator first takes an exclusive lock on
+//! `<socket>.lock` (released by the kernel when the process ends, even by `kill -9`), and
+//! only the holder may remove a stale socket file and bind. Checking for a live socket
+//! and then binding, as before, let two coordinators started at the same instant both
+//! run. SIGTERM and SIGINT end the run like an error, so the socket file is removed.
 
 use super::tasks::{Assignment, Completion, Stats, Tasks, WorkerId};
 use crate::clock::{self, Instant};
@@ -52,6 +58,17 @@ pub enum CoordinatorError {
     SocketInUse(PathBuf),
     /// The socket path exists and is not a socket: not ours to remove.
     NotASocket(PathBuf),
+    /// The lock file beside the socket cannot be opened.
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The handlers for SIGTERM and SIGINT cannot be installed.
+    Signals(io::Error),
+    /// SIGTERM or SIGINT stopped the run (named).
+    Stopped(&'static str),
     /// Listening failed.
     Listen {
         /// The socket path.
@@ -77,6 +94,15 @@ impl fmt::Display for CoordinatorError {
                 "{} exists and is not a socket; not removing it (pass another --socket)",
                 path.display()
             ),
+            CoordinatorError::Lock { path, source } => {
+                write!(f, "cannot open the lock file {}: {source}", path.display())
+            }
+            CoordinatorError::Signals(source) => {
+                write!(f, "cannot handle SIGTERM and SIGINT: {source}")
+            }
+            CoordinatorError::Stopped(signal) => {
+                write!(f, "stopped by {signal}; the socket file is removed")
+            }
             CoordinatorError::Listen { path, source } => {
                 write!(f, "cannot listen on {}: {source}", path.display())
             }
@@ -170,8 +196,36 @@ impl Drop for SocketFile {
 /// # Errors
 /// When the socket cannot be bound (see [`CoordinatorError`]).
 pub async fn run(config: Config) -> Result<Summary, CoordinatorError> {
-    let listener = listen(&config.socket)?;
+    // Installed before the socket exists, so no signal finds it there without a handler.
+    let stop = stop_signal()?;
+    let (listener, _lock) = listen(&config.socket)?;
     let _socket_file = SocketFile(config.socket.clone());
+    tokio::select! {
+        biased;
+        signal = stop => Err(CoordinatorError::Stopped(signal)),
+        summary = serve_job(config, listener) => Ok(summary),
+    }
+}
+
+/// Resolves with the signal's name on the first SIGTERM or SIGINT.
+fn stop_signal() -> Result<impl Future<Output = &'static str>, CoordinatorError> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let install = |kind| signal(kind).map_err(CoordinatorError::Signals);
+    let (mut term, mut int) = (
+        install(SignalKind::terminate())?,
+        install(SignalKind::interrupt())?,
+    );
+    Ok(async move {
+        tokio::select! {
+            biased;
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+        }
+    })
+}
+
+/// The job itself, from the first worker to the last task done.
+async fn serve_job(config: Config, listener: UnixListener) -> Summary {
     let (events_tx, mut events) = mpsc::channel(64);
     let acceptor = tokio::spawn(accept(listener, events_tx));
 
@@ -240,31 +294,54 @@ pub async fn run(config: Config) -> Result<Summary, CoordinatorError> {
     }
     acceptor.abort();
     let (n_map, n_reduce) = tasks.sizes();
-    Ok(Summary {
+    Summary {
         elapsed: done_at.map_or(start.elapsed(), |d| d.duration_since(start)),
         n_map,
         n_reduce,
         stats: tasks.stats(),
         workers,
-    })
+    }
 }
 
-/// Binds the socket, replacing a stale socket file left by a coordinator that died, but
-/// refusing a live one.
-fn listen(path: &Path) -> Result<UnixListener, CoordinatorError> {
+/// Takes the socket path's lock, then binds the socket, replacing a stale socket file
+/// left by a coordinator that died (it no longer holds the lock), but never a file that
+/// is not a socket. The lock is held as long as the returned file is open.
+fn listen(path: &Path) -> Result<(UnixListener, std::fs::File), CoordinatorError> {
+    let mut lock_path = path.as_os_str().to_owned();
+    lock_path.push(".lock");
+    let lock_path = PathBuf::from(lock_path);
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|source| CoordinatorError::Lock {
+            path: lock_path.clone(),
+            source,
+        })?;
+    match lock.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            return Err(CoordinatorError::SocketInUse(path.to_path_buf()));
+        }
+        Err(std::fs::TryLockError::Error(source)) => {
+            return Err(CoordinatorError::Lock {
+                path: lock_path,
+                source,
+            });
+        }
+    }
     if let Ok(meta) = std::fs::symlink_metadata(path) {
         if !meta.file_type().is_socket() {
             return Err(CoordinatorError::NotASocket(path.to_path_buf()));
         }
-        if std::os::unix::net::UnixStream::connect(path).is_ok() {
-            return Err(CoordinatorError::SocketInUse(path.to_path_buf()));
-        }
         let _ = std::fs::remove_file(path);
     }
-    UnixListener::bind(path).map_err(|source| CoordinatorError::Listen {
+    let listener = UnixListener::bind(path).map_err(|source| CoordinatorError::Listen {
         path: path.to_path_buf(),
         source,
-    })
+    })?;
+    Ok((listener, lock))
 }
 
 async fn accept(listener: UnixListener, events: mpsc::Sender<Event>) {

@@ -106,6 +106,11 @@ pub struct Output {
     /// For [`Input::Propose`]: the new entry's id, or `None` if this peer is not the
     /// leader.
     pub proposed: Option<LogId>,
+    /// A request this step refused because obeying it would break a safety property
+    /// (truncate a committed entry): only a bug in some peer can send one. The driver logs
+    /// it and, in simulation, fails the world with it, since there nothing but a bug can
+    /// be at the other end.
+    pub violation: Option<String>,
 }
 
 /// Figure 2's "persistent state on all servers", as a restarted peer reads it back.

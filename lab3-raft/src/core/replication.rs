@@ -156,7 +156,11 @@ impl Core {
             }
         }
 
-        let covered = self.append_entries_at(args.leader_id, args.prev_log_index, args.entries);
+        let Some(covered) =
+            self.append_entries_at(args.leader_id, args.prev_log_index, args.entries)
+        else {
+            return reply;
+        };
         self.advance_follower_commit(args.leader_commit, covered);
         reply.success = true;
         reply
@@ -166,16 +170,18 @@ impl Core {
     /// first entry that conflicts, so a late, shorter request never cuts off entries that
     /// follow (checklist G2). Returns the index of the last entry the request covers.
     ///
-    /// # Panics
-    /// If the first conflicting entry is committed: a leader's log holds every committed
-    /// entry (Leader Completeness), so only a bug can get here, and going on would lose an
-    /// entry the service may have applied (as raft-rs's `maybe_append`).
+    /// Returns `None`, with the log untouched and [`Output::violation`] set, if the first
+    /// conflicting entry is committed: a leader's log holds every committed entry (Leader
+    /// Completeness), so only a bug can send this, and obeying would lose an entry the
+    /// service may have applied (raft-rs's `maybe_append` stops there too).
+    ///
+    /// [`Output::violation`]: super::Output::violation
     fn append_entries_at(
         &mut self,
         leader: usize,
         prev_log_index: u64,
         entries: Vec<Entry>,
-    ) -> u64 {
+    ) -> Option<u64> {
         let covered = prev_log_index + entries.len() as u64;
         // Entries already here (same index, same term) are skipped, not rewritten.
         let present = entries
@@ -187,22 +193,29 @@ impl Core {
             .count();
         let first_new = prev_log_index + 1 + present as u64;
         if present < entries.len() && first_new <= self.log.last_index() {
-            assert!(
-                first_new > self.commit_index,
-                "peer {} (term {}): AppendEntries from leader {leader} conflicts at index \
-                 {first_new}, at or below commit_index {}: a committed entry would be \
-                 truncated",
-                self.me,
-                self.current_term,
-                self.commit_index
-            );
+            if first_new <= self.commit_index {
+                let violation = format!(
+                    "peer {} (term {}): AppendEntries from leader {leader} conflicts at \
+                     index {first_new}, at or below commit_index {}: a committed entry \
+                     would be truncated; refused",
+                    self.me, self.current_term, self.commit_index
+                );
+                tracing::error!(
+                    leader,
+                    index = first_new,
+                    commit_index = self.commit_index,
+                    "{violation}"
+                );
+                self.out.violation = Some(violation);
+                return None;
+            }
             tracing::debug!(index = first_new, "conflict: truncating");
             self.log.truncate_from(first_new);
         }
         for entry in entries.into_iter().skip(present) {
             self.log.append(entry);
         }
-        covered
+        Some(covered)
     }
 
     /// A follower's commit index follows the leader's, but only as far as this request

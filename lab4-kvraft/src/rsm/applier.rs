@@ -22,6 +22,38 @@ pub(super) struct SnapshotOwned<M> {
     pub(super) machine: M,
 }
 
+/// Why a replica cannot go on applying: what Raft delivered does not continue what the
+/// machine holds.
+#[derive(Debug)]
+pub(super) enum Broken {
+    /// A command after a gap: the ones between were never applied.
+    Gap { index: u64, last_applied: u64 },
+    /// A snapshot that does not decode.
+    Undecodable { index: u64, error: String },
+    /// A snapshot that applied through another index than Raft says.
+    Mismatch { index: u64, holds: u64 },
+}
+
+impl std::fmt::Display for Broken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Broken::Gap {
+                index,
+                last_applied,
+            } => write!(f, "Raft applied index {index} after {last_applied}"),
+            Broken::Undecodable { index, error } => {
+                write!(f, "the snapshot through {index} does not decode: {error}")
+            }
+            Broken::Mismatch { index, holds } => {
+                write!(
+                    f,
+                    "the snapshot through {index} holds the machine through {holds}"
+                )
+            }
+        }
+    }
+}
+
 impl<M: StateMachine> Rsm<M> {
     /// Applies what Raft delivers, in order, until the replica is killed. Takes any message
     /// already waiting in the channel before it considers a snapshot (the channel holds at
@@ -39,7 +71,7 @@ impl<M: StateMachine> Rsm<M> {
             }
             let mut next = Some(msg);
             while let Some(msg) = next {
-                match msg {
+                let applied = match msg {
                     ApplyMsg::Command {
                         index,
                         term,
@@ -48,6 +80,10 @@ impl<M: StateMachine> Rsm<M> {
                     ApplyMsg::Snapshot {
                         index, snapshot, ..
                     } => self.install_snapshot(&mut state, index, &snapshot),
+                };
+                if let Err(broken) = applied {
+                    self.stop_broken(&mut state, &broken);
+                    return;
                 }
                 next = apply_rx.try_recv().ok();
             }
@@ -55,18 +91,34 @@ impl<M: StateMachine> Rsm<M> {
         }
     }
 
-    fn apply_command(&self, state: &mut State<M>, index: u64, term: u64, command: &[u8]) {
+    /// Stops a replica that can no longer apply in log order (see [`Broken`]): its
+    /// machine would diverge from the others'. Its persisted state still holds every
+    /// committed command, so nothing is lost; the error says what happened. In simulation
+    /// only a bug gets here, so the world fails with it.
+    fn stop_broken(&self, state: &mut State<M>, broken: &Broken) {
+        let message = format!("peer {}: {broken}; the replica stops", self.inner.me);
+        tracing::error!(peer = self.inner.me, "{message}");
+        sim::fail_world(message);
+        self.stop(state);
+    }
+
+    fn apply_command(
+        &self,
+        state: &mut State<M>,
+        index: u64,
+        term: u64,
+        command: &[u8],
+    ) -> Result<(), Broken> {
         if index <= state.last_applied {
             // Already in the machine through a snapshot.
-            return;
+            return Ok(());
         }
-        assert_eq!(
-            index,
-            state.last_applied + 1,
-            "peer {}: Raft applied index {index} after {}",
-            self.inner.me,
-            state.last_applied
-        );
+        if Some(index) != state.last_applied.checked_add(1) {
+            return Err(Broken::Gap {
+                index,
+                last_applied: state.last_applied,
+            });
+        }
         state.last_applied = index;
         let output = match codec::decode::<Payload<M::Command>>(command) {
             Ok(Payload::Command(command)) => Some(state.machine.apply(command)),
@@ -83,30 +135,37 @@ impl<M: StateMachine> Rsm<M> {
             // The submitter may have given up; then nobody needs the output.
             let _ = reply.send(Ok(output));
         }
+        Ok(())
     }
 
-    fn install_snapshot(&self, state: &mut State<M>, index: u64, snapshot: &[u8]) {
+    /// Installs the leader's snapshot through `index`. Raft has dropped its log up to
+    /// there, so a snapshot that does not decode or holds another index cannot be ignored:
+    /// the commands it stands for are nowhere else on this replica.
+    fn install_snapshot(
+        &self,
+        state: &mut State<M>,
+        index: u64,
+        snapshot: &[u8],
+    ) -> Result<(), Broken> {
         if index <= state.last_applied {
-            return;
+            return Ok(());
         }
-        match codec::decode::<SnapshotOwned<M>>(snapshot) {
-            Ok(s) if s.last_applied == index => {
-                state.machine = s.machine;
-                state.last_applied = index;
-                state.last_snapshot = index;
-                drop(state.pending.covered(index));
-                tracing::debug!(peer = self.inner.me, index, "installed snapshot");
-            }
-            Ok(s) => tracing::error!(
-                peer = self.inner.me,
+        let s = codec::decode::<SnapshotOwned<M>>(snapshot).map_err(|e| Broken::Undecodable {
+            index,
+            error: e.to_string(),
+        })?;
+        if s.last_applied != index {
+            return Err(Broken::Mismatch {
                 index,
-                holds = s.last_applied,
-                "snapshot holds another index; ignored"
-            ),
-            Err(e) => {
-                tracing::error!(peer = self.inner.me, index, error = %e, "snapshot does not decode; ignored")
-            }
+                holds: s.last_applied,
+            });
         }
+        state.machine = s.machine;
+        state.last_applied = index;
+        state.last_snapshot = index;
+        drop(state.pending.covered(index));
+        tracing::debug!(peer = self.inner.me, index, "installed snapshot");
+        Ok(())
     }
 
     /// Hands Raft a snapshot once its persisted state reached `max_raft_state`, if the

@@ -96,6 +96,15 @@ pub enum StartError {
     Raft(RestoreError),
     /// The snapshot does not decode.
     Snapshot(CodecError),
+    /// The snapshot is not the one Raft's log continues from: it applied through
+    /// `snapshot`, but Raft's log starts after `raft`. Starting would skip commands or
+    /// apply them twice.
+    Mismatch {
+        /// The last index the snapshot applied (0 if there is none).
+        snapshot: u64,
+        /// The last index Raft's snapshot covers.
+        raft: u64,
+    },
 }
 
 impl fmt::Display for StartError {
@@ -103,6 +112,11 @@ impl fmt::Display for StartError {
         match self {
             StartError::Raft(e) => write!(f, "{e}"),
             StartError::Snapshot(e) => write!(f, "persisted snapshot does not decode: {e}"),
+            StartError::Mismatch { snapshot, raft } => write!(
+                f,
+                "persisted snapshot applied through index {snapshot}, but Raft's log \
+                 continues from a snapshot through {raft}"
+            ),
         }
     }
 }
@@ -201,7 +215,8 @@ impl<M: StateMachine> Rsm<M> {
     /// back with the unused initial machine).
     ///
     /// # Errors
-    /// When Raft's state or the snapshot does not decode.
+    /// When Raft's state or the snapshot does not decode, or the snapshot is not the one
+    /// Raft's log continues from.
     pub fn try_start(
         servers: Vec<ClientEnd>,
         me: usize,
@@ -210,11 +225,11 @@ impl<M: StateMachine> Rsm<M> {
         machine: M,
     ) -> Result<Rsm<M>, (StartError, M)> {
         let snapshot = persister.read_snapshot();
-        let (machine, last_applied) = if snapshot.is_empty() {
-            (machine, 0)
+        let restored = if snapshot.is_empty() {
+            None
         } else {
             match codec::decode::<SnapshotOwned<M>>(&snapshot) {
-                Ok(s) => (s.machine, s.last_applied),
+                Ok(s) => Some(s),
                 Err(e) => return Err((StartError::Snapshot(e), machine)),
             }
         };
@@ -222,6 +237,19 @@ impl<M: StateMachine> Rsm<M> {
         let raft = match Raft::try_new(servers, me, persister.clone(), apply_tx) {
             Ok(raft) => raft,
             Err(e) => return Err((StartError::Raft(e), machine)),
+        };
+        let snapshot_index = restored.as_ref().map_or(0, |s| s.last_applied);
+        if snapshot_index != raft.last_included_index() {
+            let mismatch = StartError::Mismatch {
+                snapshot: snapshot_index,
+                raft: raft.last_included_index(),
+            };
+            raft.kill();
+            return Err((mismatch, machine));
+        }
+        let (machine, last_applied) = match restored {
+            Some(s) => (s.machine, s.last_applied),
+            None => (machine, 0),
         };
         let rsm = Rsm::build(me, raft, persister, max_raft_state, machine, last_applied);
         let applier = sim::spawn(rsm.clone().run_applier(apply_rx));
@@ -275,7 +303,10 @@ impl<M: StateMachine> Rsm<M> {
     /// Stops the replica: Raft is killed, the apply task ends, waiters get
     /// [`SubmitError::WrongLeader`], and later submits fail at once.
     pub fn kill(&self) {
-        let mut state = self.state();
+        self.stop(&mut self.state());
+    }
+
+    fn stop(&self, state: &mut State<M>) {
         state.killed = true;
         self.inner.raft.kill();
         for task in state.tasks.drain(..) {

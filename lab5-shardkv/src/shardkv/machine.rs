@@ -71,12 +71,13 @@ pub struct WrongGroup;
 pub struct NotReady;
 
 /// What to do about a request to delete shards (see [`ShardKvMachine::deletion`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Deletion {
     /// Already deleted.
     Done,
-    /// Put [`ShardKvCommand::DeleteShards`] through the log.
-    Needed,
+    /// These shards of the request are still offered: once their new owners confirm
+    /// they hold them, put [`ShardKvCommand::DeleteShards`] through the log.
+    Needed(Vec<usize>),
 }
 
 /// Shards of one configuration that move between this group and another one.
@@ -176,7 +177,7 @@ impl ShardKvMachine {
 
     /// Whether `shards`, given up in configuration `num`, are deleted here. Past `num`
     /// they are (the group could not have moved on otherwise); at `num`, they are unless
-    /// still offered.
+    /// still offered, and those still offered are named.
     ///
     /// # Errors
     /// [`NotReady`] if this group has not reached configuration `num` yet.
@@ -184,15 +185,41 @@ impl ShardKvMachine {
         if self.config.num < num {
             return Err(NotReady);
         }
-        let offered = shards.iter().any(|&shard| {
-            self.shards
-                .get(shard)
-                .is_some_and(|s| s.status == ShardStatus::Offering)
-        });
-        if self.config.num == num && offered {
-            Ok(Deletion::Needed)
+        let mut offered: Vec<usize> = shards
+            .iter()
+            .copied()
+            .filter(|&shard| {
+                self.shards
+                    .get(shard)
+                    .is_some_and(|s| s.status == ShardStatus::Offering)
+            })
+            .collect();
+        offered.sort_unstable();
+        offered.dedup();
+        if self.config.num == num && !offered.is_empty() {
+            Ok(Deletion::Needed(offered))
         } else {
             Ok(Deletion::Done)
+        }
+    }
+
+    /// Whether this group has installed `shards`, which are its own in configuration
+    /// `num`: it is past `num` (it could not have moved on otherwise), or at `num` with
+    /// every one of them its own and served. The previous owner asks this before it
+    /// deletes its copies, so a deletion request from anyone else cannot destroy a shard
+    /// its new owner has not pulled.
+    ///
+    /// # Errors
+    /// [`NotReady`] if it has not installed them (yet).
+    pub fn holds(&self, num: u64, shards: &[usize]) -> Result<(), NotReady> {
+        let installed = |&shard: &usize| {
+            self.config.shards.get(shard) == Some(&self.gid)
+                && self.shards.get(shard).is_some_and(|s| s.status.serves())
+        };
+        if self.config.num > num || (self.config.num == num && shards.iter().all(installed)) {
+            Ok(())
+        } else {
+            Err(NotReady)
         }
     }
 

@@ -9,6 +9,7 @@
 //! is tried again next round. Rounds for different previous owners run concurrently,
 //! so one dead group does not hold up the shards that live ones can send (challenge 2).
 
+use crate::config::Config;
 use crate::shardkv::ends::Ends;
 use crate::shardkv::machine::{ShardKvCommand, ShardKvMachine, Transfer};
 use crate::shardkv::rpc;
@@ -37,6 +38,9 @@ pub type PullReply = Result<BTreeMap<usize, KvMachine>, ShardKvError>;
 
 /// Reply of `ShardKV.DeleteShards`: `Ok` once the shards are deleted.
 pub type DeleteReply = Result<(), ShardKvError>;
+
+/// Reply of `ShardKV.HoldsShards`: `Ok` if the group has installed the shards.
+pub type HoldReply = Result<(), ShardKvError>;
 
 /// One round of pulls: every shard this group is owed, from each previous owner at once.
 pub async fn pull_round(rsm: &Rsm<ShardKvMachine>, ends: &Ends) {
@@ -84,6 +88,34 @@ async fn collect(rsm: &Rsm<ShardKvMachine>, ends: &Ends, t: Transfer) {
         };
         let _ = rsm.submit(collected).await;
     }
+}
+
+/// Whether the owners of `shards` in `config` (configuration `num`) have installed them,
+/// asked of each owner's own servers as `config` names them. A deletion request says who
+/// sent it, but nothing proves it (a labrpc caller has no identity): this answer, from
+/// the servers the configuration names, is what makes deleting the copies safe.
+pub async fn held_by_owners(ends: &Ends, config: &Config, num: u64, shards: &[usize]) -> bool {
+    let mut by_gid: BTreeMap<u64, Vec<usize>> = BTreeMap::new();
+    for &shard in shards {
+        let Some(&gid) = config.shards.get(shard) else {
+            return false;
+        };
+        by_gid.entry(gid).or_default().push(shard);
+    }
+    for (gid, shards) in by_gid {
+        let Some(servers) = config.groups.get(&gid) else {
+            return false;
+        };
+        let ask = ShardsArgs { num, shards };
+        if first_ok(ends, servers, rpc::HOLDS_SHARDS, &ask)
+            .await
+            .is_none()
+        {
+            tracing::debug!(num, gid, shards = ?ask.shards, "new owner does not hold them (yet)");
+            return false;
+        }
+    }
+    true
 }
 
 /// Calls `rpc` on `servers` in turn until one answers `Ok`; that answer, or `None`

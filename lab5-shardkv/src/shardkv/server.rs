@@ -1,6 +1,6 @@
 //! [`ShardKv`]: one server of a replica group: a [`ShardKvMachine`] on Lab 4's [`Rsm`],
-//! the `ShardKV` RPC service (clerks' Get, Put and Append; other groups' PullShards and
-//! DeleteShards), and three background tasks that act only while this server leads its
+//! the `ShardKV` RPC service (clerks' Get, Put and Append; other groups' PullShards,
+//! DeleteShards and HoldsShards), and three background tasks that act only while this server leads its
 //! group:
 //!
 //! - the poller asks the controller for the configuration after the group's current one
@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::ctrler;
 use crate::shardkv::ends::{Ends, MakeEnd};
 use crate::shardkv::machine::{Deletion, NotReady, ShardKvCommand, ShardKvMachine, WrongGroup};
-use crate::shardkv::migration::{self, DeleteReply, PullReply, ShardsArgs};
+use crate::shardkv::migration::{self, DeleteReply, HoldReply, PullReply, ShardsArgs};
 use crate::shardkv::rpc;
 use common::labrpc::{ClientEnd, Service};
 use common::persister::Persister;
@@ -60,6 +60,8 @@ pub type PutAppendReply = Result<(), ShardKvError>;
 #[derive(Clone)]
 pub struct ShardKv {
     rsm: Rsm<ShardKvMachine>,
+    /// Ends to other groups' servers.
+    ends: Ends,
     tasks: Arc<Mutex<Vec<JoinHandle<()>>>>,
 }
 
@@ -85,11 +87,12 @@ impl ShardKv {
             max_raft_state,
             ShardKvMachine::new(gid),
         );
+        let ends = Ends::new(make_end);
         let server = ShardKv {
             rsm,
+            ends: ends.clone(),
             tasks: Arc::new(Mutex::new(Vec::new())),
         };
-        let ends = Ends::new(make_end);
         let ctrler = Arc::new(tokio::sync::Mutex::new(ctrler::Clerk::new(ctrlers)));
         let tasks = vec![
             server.spawn_while_leader(POLL_INTERVAL, move |s| {
@@ -159,7 +162,7 @@ impl ShardKv {
     /// The services to register: `ShardKV` and `Raft`.
     pub fn services(&self) -> Vec<Service> {
         let (get, put, append) = (self.clone(), self.clone(), self.clone());
-        let (pull, delete) = (self.clone(), self.clone());
+        let (pull, delete, holds) = (self.clone(), self.clone(), self.clone());
         let service = Service::new(rpc::SERVICE)
             .handle(rpc::GET, move |args| {
                 let server = get.clone();
@@ -180,6 +183,10 @@ impl ShardKv {
             .handle(rpc::DELETE_SHARDS, move |args| {
                 let server = delete.clone();
                 async move { server.delete_shards(args).await }
+            })
+            .handle(rpc::HOLDS_SHARDS, move |args| {
+                let server = holds.clone();
+                async move { server.holds_shards(&args) }
             });
         vec![service, self.raft().service()]
     }
@@ -210,21 +217,27 @@ impl ShardKv {
     }
 
     /// The new owner of shards this group offered in configuration `args.num` has them:
-    /// delete them through the log, and answer once they are gone.
+    /// delete them through the log, and answer once they are gone. The request itself
+    /// proves nothing (anyone can send one), so the shards still offered are deleted only
+    /// once their owners' servers, as the configuration names them, confirm they hold
+    /// them; until then the answer is [`NotReady`] and the copies stay.
     async fn delete_shards(&self, args: ShardsArgs) -> DeleteReply {
         if self.rsm.killed() {
             return Err(ShardKvError::Submit(SubmitError::WrongLeader));
         }
-        match self
+        let (deletion, config) = self
             .rsm
-            .with_machine(|m| m.deletion(args.num, &args.shards))
-        {
+            .with_machine(|m| (m.deletion(args.num, &args.shards), m.config().clone()));
+        match deletion {
             Err(not_ready) => Err(ShardKvError::NotReady(not_ready)),
             Ok(Deletion::Done) => Ok(()),
-            Ok(Deletion::Needed) => {
+            Ok(Deletion::Needed(offered)) => {
+                if !migration::held_by_owners(&self.ends, &config, args.num, &offered).await {
+                    return Err(ShardKvError::NotReady(NotReady));
+                }
                 let delete = ShardKvCommand::DeleteShards {
                     num: args.num,
-                    shards: args.shards,
+                    shards: offered,
                 };
                 // Once applied, the group is at `num` or past it, so they are deleted.
                 match self.rsm.submit(delete).await {
@@ -233,6 +246,18 @@ impl ShardKv {
                 }
             }
         }
+    }
+
+    /// The previous owner of shards this group owns in configuration `args.num` asks
+    /// whether they are installed here. Answered from this replica's state, leader or
+    /// not: what it has applied is committed.
+    fn holds_shards(&self, args: &ShardsArgs) -> HoldReply {
+        if self.rsm.killed() {
+            return Err(ShardKvError::Submit(SubmitError::WrongLeader));
+        }
+        self.rsm
+            .with_machine(|m| m.holds(args.num, &args.shards))
+            .map_err(ShardKvError::NotReady)
     }
 
     /// Its Raft peer.

@@ -15,7 +15,8 @@
 //! copy is in B's log (Collecting serves: challenge 2), so exactly one group applies
 //! operations on `s` at any point of the history. A group takes configuration N+2 only
 //! when every shard is `Serving` or `Absent`: every shard of N+1 has arrived, and every
-//! shard it gave up has been deleted by its new owner's request (challenge 1).
+//! shard it gave up has been deleted by its new owner's request (challenge 1), which A
+//! acts on only once B's servers confirm they hold the shard.
 
 use lab4_kvraft::machine::KvMachine;
 use serde::{Deserialize, Serialize};

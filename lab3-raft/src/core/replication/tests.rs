@@ -376,17 +376,33 @@ fn new_commands_go_at_the_next_tick_only_to_followers_in_sync() {
 }
 
 /// A committed entry is never truncated: an AppendEntries that conflicts at or below the
-/// commit index can only come from a bug (Leader Completeness), and the core stops with
-/// the peer, its term and both indexes rather than lose an entry the service may have
-/// applied (as raft-rs's `maybe_append`).
+/// commit index can only come from a bug (Leader Completeness). The core refuses it, with
+/// the log as it was, and reports the peer, its term and both indexes, which the driver
+/// turns into a failed world in simulation (raft-rs's `maybe_append` stops there too).
 #[test]
-#[should_panic(
-    expected = "peer 1 (term 3): AppendEntries from leader 0 conflicts at index 2, \
-                           at or below commit_index 2"
-)]
-fn truncating_a_committed_entry_panics() {
+fn truncating_a_committed_entry_is_refused() {
     let mut f = follower(1, 3, 2, &[]);
     let _ = append_entries(&mut f, append(2, 0, id(0, 0), &[1, 2, 2], 2));
     assert_eq!(f.commit_index(), 2);
-    let _ = append_entries(&mut f, append(3, 0, id(1, 1), &[3], 0));
+    let log_before = f.log().clone();
+    let out = f.step(Input::Request(Request::AppendEntries(append(
+        3,
+        0,
+        id(1, 1),
+        &[3],
+        0,
+    ))));
+    let Some(Response::AppendEntries(reply)) = out.reply else {
+        panic!("no AppendEntries reply");
+    };
+    assert!(!reply.success);
+    assert_eq!(f.log(), &log_before, "the log is untouched");
+    assert_eq!((f.commit_index(), f.last_applied()), (2, 2));
+    assert_eq!(
+        out.violation.as_deref(),
+        Some(
+            "peer 1 (term 3): AppendEntries from leader 0 conflicts at index 2, at or below \
+             commit_index 2: a committed entry would be truncated; refused"
+        )
+    );
 }

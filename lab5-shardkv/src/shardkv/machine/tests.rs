@@ -168,7 +168,8 @@ fn a_shard_moves_with_its_duplicate_table_and_is_deleted_once_delivered() {
         vec![0],
         "B asks A"
     );
-    assert_eq!(a.deletion(2, &[0]), Ok(Deletion::Needed));
+    assert_eq!(a.deletion(2, &[0, 0, 5]), Ok(Deletion::Needed(vec![0])));
+    assert_eq!(b.holds(2, &[0]), Ok(()), "A asks B first: B holds it");
     step(
         &mut a,
         ShardKvCommand::DeleteShards {
