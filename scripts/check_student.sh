@@ -25,6 +25,14 @@ cargo build -q -p lab-student -p lab-stress
 tools="$check/tools"
 rm -rf "$tools" && mkdir -p "$tools"
 cp "$ours/debug/lab-student" "$ours/debug/lab-stress" "$ours/debug/lab-grade" "$tools/"
+# A first run starts from a copy of this workspace's debug builds (mtimes kept, so cargo
+# trusts them): the dependencies are the same crates with the same features, and only
+# the members, whose sources differ, build again. On a clean clone that halves the first
+# build.
+if [[ ! -d "$check/target/debug" && -d "$ours/debug" ]]; then
+    mkdir -p "$check/target"
+    (cd "$ours" && tar cf - --exclude=debug/incremental debug) | (cd "$check/target" && tar xf -)
+fi
 export CARGO_TARGET_DIR="$check/target"
 export CARGO_TERM_COLOR=never
 student() { "$tools/lab-student" --source "$root" "$dir" --force "$@"; }

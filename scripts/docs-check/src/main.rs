@@ -213,12 +213,15 @@ fn check_shell(block: &Block, root: &Path, sample_log: &Path) -> Result<(), Stri
     }
     let where_ = format!("{}:{}", block.file.display(), block.line);
     println!("== {where_}");
+    let started = std::time::Instant::now();
     let status = Command::new("bash")
         .arg("-c")
         .arg(&script)
         .current_dir(root)
         .status()
         .map_err(|e| format!("{where_}: cannot run bash: {e}"))?;
+    // So a slow CI run shows which block took the time.
+    println!("== {where_}: {:.1} s", started.elapsed().as_secs_f64());
     if status.success() {
         Ok(())
     } else {
