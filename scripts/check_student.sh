@@ -5,7 +5,8 @@
 #     Cargo.toml and Cargo.lock without the tools it does not have: the builds below run
 #     with --locked, so a lock file that cargo would change fails them);
 #   - for LAB = 5, 4, 3, 2, 1, in one directory, one after the other: the workspace builds
-#     with its tests and is clippy-clean; every course test of LAB fails, in bounded
+#     with its tests (and, the last one, which holds every skeleton, is clippy-clean);
+#     every course test of LAB fails, in bounded
 #     time, with its todo!("Lab ...") message; copying the reference files of LAB back
 #     over the skeleton makes LAB's tests pass again (the transplant);
 #   - the last one is a git repository with one commit.
@@ -64,12 +65,20 @@ echo "  same files"
 
 for lab in 5 4 3 2 1; do
     pkg=$(lab_of $lab)
-    echo "== --from $lab: builds, clippy-clean"
     student --from $lab --no-git >/dev/null
     start=$(date +%s)
-    (cd "$dir" && cargo build -q --locked --workspace --tests \
-        && cargo clippy -q --locked --workspace --all-targets -- -D warnings)
-    echo "  built and clippy-clean in $(( $(date +%s) - start )) s"
+    if [[ $lab == 1 ]]; then
+        # Every skeleton is in this last workspace, as it is in each earlier one (the same
+        # files), so clippy runs once, here.
+        echo "== --from $lab: builds, clippy-clean"
+        (cd "$dir" && cargo build -q --locked --workspace --tests \
+            && cargo clippy -q --locked --workspace --all-targets -- -D warnings)
+        echo "  built and clippy-clean in $(( $(date +%s) - start )) s"
+    else
+        echo "== --from $lab: builds"
+        (cd "$dir" && cargo build -q --locked --workspace --tests)
+        echo "  built in $(( $(date +%s) - start )) s"
+    fi
 
     echo "== --from $lab: every course test of Lab $lab fails at its todo!"
     start=$(date +%s)
