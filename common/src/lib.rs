@@ -10,10 +10,12 @@
 //! - [`ApplyMsg`]: what Raft hands its service;
 //! - [`kv_checks`]: the course's checks of appended values (`checkClntAppends`);
 //! - [`linearizability`]: the checker of recorded KV histories, with a picture of a failure;
-//! - [`report`]: the course-style summary line a ported test prints when it passes.
+//! - [`report`]: the course-style summary line a ported test prints when it passes;
+//! - [`fuzz`]: seeded random and mutated inputs for the labs' fuzz tests.
 
 pub mod apply_msg;
 pub mod codec;
+pub mod fuzz;
 pub mod kv_checks;
 pub mod labrpc;
 pub mod linearizability;

@@ -17,5 +17,8 @@ pub mod rsm;
 pub mod server;
 pub mod tester;
 
+#[cfg(test)]
+mod fuzz;
+
 pub use clerk::Clerk;
 pub use server::KvServer;

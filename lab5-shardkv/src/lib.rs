@@ -11,5 +11,8 @@ pub mod config;
 pub mod ctrler;
 pub mod shardkv;
 
+#[cfg(test)]
+mod fuzz;
+
 pub use config::{Config, N_SHARDS, key_to_shard};
 pub use shardkv::{Clerk, ShardKv};

@@ -340,3 +340,6 @@ pub(crate) mod test_util;
 
 #[cfg(test)]
 mod transcript;
+
+#[cfg(test)]
+mod fuzz;

@@ -127,6 +127,28 @@ impl Core {
                 reply.success = true;
                 return reply;
             }
+            // The request's entry at the snapshot point must be the one the snapshot ends
+            // with (Log Matching); one that is not contradicts a committed entry, which
+            // only a bug can send (the same refusal as a truncation of one).
+            let at_point = args.entries[skip - 1].term;
+            if at_point != self.log.last_included_term() {
+                let violation = format!(
+                    "peer {} (term {}): AppendEntries from leader {} has term {at_point} at \
+                     index {snapshot_index}, where the snapshot has term {}: a committed \
+                     entry would be contradicted; refused",
+                    self.me,
+                    self.current_term,
+                    args.leader_id,
+                    self.log.last_included_term()
+                );
+                tracing::error!(
+                    leader = args.leader_id,
+                    index = snapshot_index,
+                    "{violation}"
+                );
+                self.out.violation = Some(violation);
+                return reply;
+            }
             args.entries.drain(..skip);
             args.prev_log_index = snapshot_index;
             args.prev_log_term = self.log.last_included_term();

@@ -203,3 +203,37 @@ fn an_append_reaching_into_the_snapshot_is_trimmed() {
     assert!(matches!(out.reply, Some(Response::AppendEntries(r)) if r.success));
     assert!(!out.persist);
 }
+
+/// Found by the fuzz test (issue 25): an AppendEntries reaching into the snapshot whose
+/// entry at the snapshot point has another term than the snapshot's contradicts a
+/// committed entry. Before, it was trimmed and its remaining entries appended after the
+/// snapshot with terms lower than the snapshot's (a debug assertion; in release, a log
+/// whose terms go down). It is refused like a truncation of a committed entry.
+#[test]
+fn an_append_contradicting_the_snapshot_is_refused() {
+    let mut f = applied_follower(&[1, 2, 2], 3);
+    let _ = f.step(Input::Snapshot {
+        index: 3,
+        data: vec![],
+    });
+    let log_before = f.log().clone();
+    let out = f.step(Input::Request(Request::AppendEntries(append(
+        2,
+        0,
+        id(1, 1),
+        &[1, 1, 1],
+        4,
+    ))));
+    let Some(Response::AppendEntries(reply)) = out.reply else {
+        panic!("no reply");
+    };
+    assert!(!reply.success);
+    assert_eq!(f.log(), &log_before, "nothing appended");
+    assert!(
+        out.violation
+            .as_deref()
+            .is_some_and(|v| v.contains("has term 1 at index 3, where the snapshot has term 2")),
+        "{:?}",
+        out.violation
+    );
+}
