@@ -18,7 +18,18 @@ if [[ $# -lt 2 || $# -gt 3 ]]; then
     exit 2
 fi
 package="$1" test="$2" seed="${3:-1}"
-exe="$(scripts/stress_test.sh --list 1 "$package" "$test" 2>/dev/null | awk -v t="$test" '$(NF-1) == t { print $NF }')"
+if [[ ! "$seed" =~ ^[0-9]+$ ]]; then
+    echo "debug_test: SEED must be a number, not '$seed'" >&2
+    exit 2
+fi
+# The listing fails for a package that does not exist or does not build: say so, with
+# cargo's own words, rather than exit without a word.
+if ! listing="$(scripts/stress_test.sh --list 1 "$package" "$test" 2>&1)"; then
+    echo "debug_test: cannot list the tests of '$package':" >&2
+    grep -E "error|stress" <<<"$listing" | head -5 >&2 || true
+    exit 1
+fi
+exe="$(awk -v t="$test" '$(NF-1) == t { print $NF }' <<<"$listing")"
 if [[ -z "$exe" ]]; then
     echo "debug_test: no test named exactly '$test' in $package (scripts/stress_test.sh --list 1 $package lists them)" >&2
     exit 1

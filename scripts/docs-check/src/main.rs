@@ -269,6 +269,16 @@ fn main() -> ExitCode {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let root = root.canonicalize().unwrap_or(root);
     let only: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(flag) = only.iter().find(|a| a.starts_with('-')) {
+        let usage = "usage: scripts/check_docs.sh [PATH-PART...]  (checks the READMEs whose path \
+                     contains one of them; all without)";
+        if flag == "-h" || flag == "--help" {
+            println!("{usage}");
+            return ExitCode::SUCCESS;
+        }
+        eprintln!("docs-check: unknown option {flag}\n{usage}");
+        return ExitCode::from(2);
+    }
     let sample_log = root.join("scripts/lablog-viewer/tests/data/raft.jsonl");
     let mut failures = Vec::new();
     let mut checked = 0;
@@ -320,6 +330,13 @@ fn main() -> ExitCode {
                 Err(e) => failures.push(format!(".vscode/launch.json: {e}")),
             }
         }
+    }
+    if checked == 0 && !only.is_empty() {
+        eprintln!(
+            "docs-check: no README's path contains {} (try lab3, or none for all)",
+            only.join(" or ")
+        );
+        return ExitCode::from(2);
     }
     println!(
         "docs-check: {checked} block(s), {} failure(s)",

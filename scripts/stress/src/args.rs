@@ -26,6 +26,13 @@ Examples:
   scripts/stress_test.sh -j 4 --twice 50 common determinism
   scripts/stress_test.sh 200 common";
 
+/// The most runs of each test one sweep may ask for.
+pub const MAX_RUNS: usize = 1_000_000;
+/// The most parallel workers.
+pub const MAX_JOBS: usize = 1024;
+/// The longest timeout, in seconds (a day).
+pub const MAX_TIMEOUT: u64 = 86_400;
+
 pub struct Args {
     pub runs: usize,
     pub package: String,
@@ -76,14 +83,18 @@ pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Parsed, String> {
     }
     let mut positional = positional.into_iter();
     let runs: usize = number("N", positional.next())?;
-    if runs == 0 {
-        return Err("N must be at least 1".into());
+    // The job list is built up front, so N is bounded: a million runs of a hundred tests
+    // is already days of work and a few hundred MB of jobs.
+    if !(1..=MAX_RUNS).contains(&runs) {
+        return Err(format!("N must be between 1 and {MAX_RUNS}, not {runs}"));
     }
-    if jobs == 0 {
-        return Err("JOBS must be at least 1".into());
+    if !(1..=MAX_JOBS).contains(&jobs) {
+        return Err(format!("JOBS must be between 1 and {MAX_JOBS}, not {jobs}"));
     }
-    if timeout == 0 {
-        return Err("--timeout must be at least 1 second".into());
+    if !(1..=MAX_TIMEOUT).contains(&timeout) {
+        return Err(format!(
+            "--timeout must be between 1 and {MAX_TIMEOUT} seconds, not {timeout}"
+        ));
     }
     let package = positional
         .next()
@@ -157,6 +168,10 @@ mod tests {
             &["-j"],
             &["-j", "two", "5", "common"],
             &["--frobnicate", "5", "common"],
+            &["2000000000", "common"],
+            &["-j", "100000", "5", "common"],
+            &["--timeout", "1e300", "5", "common"],
+            &["--timeout", "100000000", "5", "common"],
             &[],
         ] {
             assert!(parse(bad.iter().map(|s| s.to_string())).is_err(), "{bad:?}");
