@@ -132,21 +132,12 @@ impl Core {
             // only a bug can send (the same refusal as a truncation of one).
             let at_point = args.entries[skip - 1].term;
             if at_point != self.log.last_included_term() {
-                let violation = format!(
-                    "peer {} (term {}): AppendEntries from leader {} has term {at_point} at \
-                     index {snapshot_index}, where the snapshot has term {}: a committed \
-                     entry would be contradicted; refused",
-                    self.me,
-                    self.current_term,
-                    args.leader_id,
+                let what = format!(
+                    "has term {at_point} at index {snapshot_index}, where the snapshot has \
+                     term {}: a committed entry would be contradicted",
                     self.log.last_included_term()
                 );
-                tracing::error!(
-                    leader = args.leader_id,
-                    index = snapshot_index,
-                    "{violation}"
-                );
-                self.out.violation = Some(violation);
+                self.refuse_violation(args.leader_id, snapshot_index, &what);
                 return reply;
             }
             args.entries.drain(..skip);
@@ -216,19 +207,12 @@ impl Core {
         let first_new = prev_log_index + 1 + present as u64;
         if present < entries.len() && first_new <= self.log.last_index() {
             if first_new <= self.commit_index {
-                let violation = format!(
-                    "peer {} (term {}): AppendEntries from leader {leader} conflicts at \
-                     index {first_new}, at or below commit_index {}: a committed entry \
-                     would be truncated; refused",
-                    self.me, self.current_term, self.commit_index
+                let what = format!(
+                    "conflicts at index {first_new}, at or below commit_index {}: a \
+                     committed entry would be truncated",
+                    self.commit_index
                 );
-                tracing::error!(
-                    leader,
-                    index = first_new,
-                    commit_index = self.commit_index,
-                    "{violation}"
-                );
-                self.out.violation = Some(violation);
+                self.refuse_violation(leader, first_new, &what);
                 return None;
             }
             tracing::debug!(index = first_new, "conflict: truncating");
@@ -238,6 +222,19 @@ impl Core {
             self.log.append(entry);
         }
         Some(covered)
+    }
+
+    /// Refuses an AppendEntries from `leader` that would break a committed entry at
+    /// `index` (`what` says how): logged at error level and reported in
+    /// [`Output::violation`](super::Output::violation), for the driver to fail a simulated
+    /// world with.
+    fn refuse_violation(&mut self, leader: usize, index: u64, what: &str) {
+        let violation = format!(
+            "peer {} (term {}): AppendEntries from leader {leader} {what}; refused",
+            self.me, self.current_term
+        );
+        tracing::error!(leader, index, "{violation}");
+        self.out.violation = Some(violation);
     }
 
     /// A follower's commit index follows the leader's, but only as far as this request
