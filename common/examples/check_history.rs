@@ -5,56 +5,43 @@
 //! `--html` (default: next to the history, `.html`). Exit status: 0 linearizable, 1 not
 //! linearizable, 2 undecided or bad input.
 
+use clap::Parser;
 use common::linearizability::kv::from_json;
 use common::linearizability::{Budget, CheckResult, check, explain::explain, html};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-const USAGE: &str = "usage: check_history <history.json> [--html <out.html>] [--seconds <budget, as the course's timeout>]";
+/// The longest search budget, in seconds (a day); the course's checks use 1.
+const MAX_SECONDS: f64 = 86_400.0;
 
+/// Re-checks a KV history for linearizability. Exit status: 0 linearizable, 1 not
+/// linearizable, 2 undecided or bad input.
+#[derive(Parser)]
+#[command(name = "check_history", version)]
 struct Args {
+    /// The history, as `LAB_HISTORY_DIR` saves it
+    #[arg(value_name = "HISTORY.JSON")]
     history: PathBuf,
+    /// Where to write the picture of an illegal history [default: HISTORY.html]
+    #[arg(long, value_name = "OUT.HTML")]
     html: Option<PathBuf>,
-    seconds: f64,
+    /// The search budget, as the course's timeout (above 0, at most 86400)
+    #[arg(long, value_name = "S", default_value = "1", value_parser = seconds)]
+    seconds: Duration,
 }
 
-fn parse(mut args: impl Iterator<Item = String>) -> Result<Args, String> {
-    let mut history = None;
-    let mut html = None;
-    let mut seconds = 1.0;
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--html" => html = Some(PathBuf::from(args.next().ok_or("--html needs a path")?)),
-            "--seconds" => {
-                let s = args.next().ok_or("--seconds needs a number")?;
-                seconds = s
-                    .parse::<f64>()
-                    .ok()
-                    .filter(|s| s.is_finite() && *s > 0.0)
-                    .ok_or(format!("--seconds: {s:?} is not a positive number"))?;
-            }
-            "-h" | "--help" => return Err(USAGE.to_string()),
-            flag if flag.starts_with('-') => return Err(format!("unknown flag {flag}")),
-            path if history.is_none() => history = Some(PathBuf::from(path)),
-            extra => return Err(format!("unexpected argument {extra:?}")),
-        }
+fn seconds(value: &str) -> Result<Duration, String> {
+    match value.parse::<f64>() {
+        Ok(s) if s > 0.0 && s <= MAX_SECONDS => Ok(Duration::from_secs_f64(s)),
+        _ => Err(format!(
+            "wants a number of seconds above 0 and at most {MAX_SECONDS}"
+        )),
     }
-    Ok(Args {
-        history: history.ok_or("no history file given")?,
-        html,
-        seconds,
-    })
 }
 
 fn main() -> ExitCode {
-    let args = match parse(std::env::args().skip(1)) {
-        Ok(args) => args,
-        Err(why) => {
-            eprintln!("check_history: {why}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    let args = Args::parse();
     let text = match std::fs::read_to_string(&args.history) {
         Ok(text) => text,
         Err(e) => {
@@ -69,7 +56,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let budget = Budget::from_timeout(Duration::from_secs_f64(args.seconds));
+    let budget = Budget::from_timeout(args.seconds);
     let verdict = match check(&model, &history, budget) {
         Ok(verdict) => verdict,
         Err(e) => {
@@ -103,5 +90,31 @@ fn main() -> ExitCode {
         CheckResult::Ok => ExitCode::SUCCESS,
         CheckResult::Illegal => ExitCode::from(1),
         CheckResult::Unknown => ExitCode::from(2),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seconds_are_range_checked() {
+        let parse = |s: &str| Args::try_parse_from(["check_history", "h.json", "--seconds", s]);
+        assert_eq!(parse("0.5").unwrap().seconds, Duration::from_millis(500));
+        // 1e300 made Duration::from_secs_f64 panic before the range check.
+        for bad in ["0", "-1", "1e300", "inf", "NaN", "x"] {
+            let err = parse(bad).err().expect(bad);
+            assert_eq!(err.exit_code(), 2, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_history_is_required_and_unknown_flags_refused() {
+        for args in [
+            &["check_history"][..],
+            &["check_history", "h.json", "--bogus"],
+        ] {
+            assert_eq!(Args::try_parse_from(args).err().unwrap().exit_code(), 2);
+        }
     }
 }

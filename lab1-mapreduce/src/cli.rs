@@ -1,94 +1,62 @@
-//! What the four binaries share: argument parsing with clear messages, exit codes (2 for
-//! bad usage, 1 for a failed run, never a panic trace), the course's default socket path,
-//! and logs on stderr when `RUST_LOG` asks for them.
+//! What the binaries share beyond their clap argument structs: range-checked value
+//! parsers, how a failed run ends (exit 1, a one-line message, never a panic trace), the
+//! course's default socket path, and logs on stderr when `RUST_LOG` asks for them. Usage
+//! errors are clap's: exit 2, its one format, the usage line after.
 
 use std::fmt::Display;
 use std::path::PathBuf;
-use std::str::FromStr;
+use std::time::Duration;
 
-/// One binary's name and usage text.
-pub struct Cli {
-    /// The program name, prefixed to every message.
-    pub prog: &'static str,
-    /// The usage text, printed by `--help` and after a usage error.
-    pub usage: &'static str,
+/// The most reduce tasks a job may have: each map task writes one intermediate file per
+/// reduce task, so beyond this the job is millions of files, not a word count.
+pub const MAX_N_REDUCE: u32 = 10_000;
+
+/// The longest task timeout, in seconds (a day): past it a stalled worker is never noticed.
+pub const MAX_TASK_TIMEOUT_SECS: f64 = 86_400.0;
+
+/// `--nreduce`: a whole number from 1 to [`MAX_N_REDUCE`].
+pub fn n_reduce(value: &str) -> Result<usize, String> {
+    let n: u64 = value
+        .parse()
+        .map_err(|_| format!("wants a whole number, not '{value}'"))?;
+    if (1..=u64::from(MAX_N_REDUCE)).contains(&n) {
+        Ok(n as usize)
+    } else {
+        Err(format!("must be between 1 and {MAX_N_REDUCE}, not {n}"))
+    }
 }
 
-/// One command-line argument: an option with its value, a flag, or a positional.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Arg {
-    /// `--name value` or `--name=value`, for a name in the caller's list of options
-    /// that take a value.
-    Option(String, String),
-    /// `--name` alone.
-    Flag(String),
-    /// Anything else.
-    Positional(String),
+/// A number of seconds above 0 and at most [`MAX_TASK_TIMEOUT_SECS`] (fractions allowed).
+pub fn seconds(value: &str) -> Result<Duration, String> {
+    let secs: f64 = value
+        .parse()
+        .map_err(|_| format!("wants a number of seconds, not '{value}'"))?;
+    if secs > 0.0 && secs <= MAX_TASK_TIMEOUT_SECS {
+        Ok(Duration::from_secs_f64(secs))
+    } else {
+        Err(format!(
+            "must be a positive number of seconds, at most {MAX_TASK_TIMEOUT_SECS}, not {value}"
+        ))
+    }
 }
 
-impl Cli {
-    /// Splits the process's arguments; `--help` prints the usage and exits 0.
-    pub fn args(&self, with_value: &[&str]) -> Vec<Arg> {
-        self.parse(std::env::args().skip(1), with_value)
-    }
+/// An app's name, checked against [`APP_NAMES`](crate::app::APP_NAMES) while parsing.
+pub fn app_name(value: &str) -> Result<String, crate::app::UnknownApp> {
+    crate::app::by_name(value).map(|_| value.to_string())
+}
 
-    /// As [`Cli::args`], over any argument list.
-    pub fn parse(&self, args: impl IntoIterator<Item = String>, with_value: &[&str]) -> Vec<Arg> {
-        let mut out = Vec::new();
-        let mut args = args.into_iter();
-        while let Some(arg) = args.next() {
-            if arg == "-h" || arg == "--help" {
-                println!("{}", self.usage);
-                std::process::exit(0);
-            }
-            if !arg.starts_with("--") {
-                out.push(Arg::Positional(arg));
-                continue;
-            }
-            let (name, inline) = match arg.split_once('=') {
-                Some((n, v)) => (n.to_string(), Some(v.to_string())),
-                None => (arg.clone(), None),
-            };
-            if with_value.contains(&name.as_str()) {
-                match inline.or_else(|| args.next()) {
-                    Some(value) => out.push(Arg::Option(name, value)),
-                    None => self.usage_error(format!("{name} needs a value")),
-                }
-            } else if inline.is_some() {
-                self.usage_error(format!("{name} takes no value"));
-            } else {
-                out.push(Arg::Flag(name));
-            }
-        }
-        out
-    }
+/// A failed run (not bad usage): the message on stderr, exit status 1.
+pub fn fail(prog: &str, message: impl Display) -> ! {
+    eprintln!("{prog}: {message}");
+    std::process::exit(1)
+}
 
-    /// Parses an option's value, or exits with a usage error that names the option.
-    pub fn number<T: FromStr>(&self, option: &str, value: &str) -> T {
-        value
-            .parse()
-            .unwrap_or_else(|_| self.usage_error(format!("{option} wants a number, not '{value}'")))
-    }
-
-    /// Bad arguments: the message and the usage on stderr, exit status 2.
-    pub fn usage_error(&self, message: impl Display) -> ! {
-        eprintln!("{}: {message}\n\n{}", self.prog, self.usage);
-        std::process::exit(2)
-    }
-
-    /// A failed run: the message on stderr, exit status 1.
-    pub fn fail(&self, message: impl Display) -> ! {
-        eprintln!("{}: {message}", self.prog);
-        std::process::exit(1)
-    }
-
-    /// A single-threaded Tokio runtime (a coordinator or worker has little to overlap).
-    pub fn runtime(&self) -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap_or_else(|e| self.fail(format!("cannot start the runtime: {e}")))
-    }
+/// A single-threaded Tokio runtime (a coordinator or worker has little to overlap).
+pub fn runtime(prog: &str) -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap_or_else(|e| fail(prog, format!("cannot start the runtime: {e}")))
 }
 
 /// The course's socket, `/var/tmp/5840-mr-<uid>`: one per user, so two users' jobs on one
@@ -112,21 +80,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn options_flags_and_positionals() {
-        let cli = Cli {
-            prog: "t",
-            usage: "",
-        };
-        let args = ["--nreduce", "3", "a", "--socket=/s", "--bench", "b"].map(String::from);
-        assert_eq!(
-            cli.parse(args, &["--nreduce", "--socket"]),
-            [
-                Arg::Option("--nreduce".into(), "3".into()),
-                Arg::Positional("a".into()),
-                Arg::Option("--socket".into(), "/s".into()),
-                Arg::Flag("--bench".into()),
-                Arg::Positional("b".into()),
-            ]
-        );
+    fn n_reduce_is_range_checked() {
+        assert_eq!(n_reduce("10"), Ok(10));
+        assert_eq!(n_reduce("10000"), Ok(10_000));
+        for bad in ["0", "10001", "100000000000000", "1e14", "-1", "ten", ""] {
+            assert!(n_reduce(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn seconds_are_positive_finite_and_bounded() {
+        assert_eq!(seconds("0.5"), Ok(Duration::from_millis(500)));
+        assert_eq!(seconds("86400"), Ok(Duration::from_secs(86_400)));
+        for bad in ["0", "-1", "86401", "1e300", "inf", "NaN", "x"] {
+            assert!(seconds(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -53,27 +53,104 @@ fn listening_coordinator(dir: &PathBuf) -> Child {
 #[test]
 fn bad_arguments_exit_2_with_the_usage() {
     let dir = scratch("args");
-    let cases: [(&str, &[&str], &str); 6] = [
-        (COORDINATOR, &[], "no input files"),
+    let cases: [(&str, &[&str], &str); 10] = [
+        (COORDINATOR, &[], "required arguments were not provided"),
         (
             COORDINATOR,
             &["--nreduce", "ten", "x"],
-            "--nreduce wants a number",
+            "invalid value 'ten' for '--nreduce <N>'",
+        ),
+        // Before clap, 1e14 reduce tasks were accepted and the coordinator aborted
+        // allocating their table.
+        (
+            COORDINATOR,
+            &["--nreduce", "100000000000000", "x"],
+            "must be between 1 and 10000",
         ),
         (
             COORDINATOR,
             &["--task-timeout", "0", "x"],
             "positive number of seconds",
         ),
-        (COORDINATOR, &["--socket"], "--socket needs a value"),
+        (
+            COORDINATOR,
+            &["--task-timeout", "1e300", "x"],
+            "at most 86400",
+        ),
+        (
+            COORDINATOR,
+            &["--socket"],
+            "a value is required for '--socket <PATH>'",
+        ),
+        (
+            COORDINATOR,
+            &["--nreduc", "3", "x"],
+            "similar argument exists: '--nreduce'",
+        ),
         (WORKER, &["wc.so"], "unknown app 'wc.so'"),
         (SEQUENTIAL, &["nosuchapp", "x"], "unknown app 'nosuchapp'"),
+        (
+            SEQUENTIAL,
+            &["--out", "..", "wc", "x"],
+            "--out must name a file",
+        ),
     ];
     for (exe, args, message) in cases {
         let (code, stderr) = failure(&run(exe, args, &dir));
         assert_eq!(code, 2, "{exe} {args:?}: {stderr}");
         assert!(stderr.contains(message), "{exe} {args:?}: {stderr}");
-        assert!(stderr.contains("usage:"), "{exe} {args:?}: {stderr}");
+        assert!(stderr.contains("try '--help'"), "{exe} {args:?}: {stderr}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// An argument that is not UTF-8 is a usage error (before clap: exit 101, a panic trace).
+#[test]
+fn a_non_utf8_argument_is_a_usage_error() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = scratch("utf8");
+    let bad = OsStr::from_bytes(b"in\xff.txt");
+    for (exe, before) in [
+        (COORDINATOR, &[][..]),
+        (WORKER, &[][..]),
+        (SEQUENTIAL, &["wc"][..]),
+    ] {
+        let out = Command::new(exe)
+            .args(before)
+            .arg(bad)
+            .current_dir(&dir)
+            .output()
+            .unwrap();
+        let (code, stderr) = failure(&out);
+        assert_eq!(code, 2, "{exe}: {stderr}");
+        assert!(stderr.contains("invalid UTF-8"), "{exe}: {stderr}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `--help` and `--version` print on stdout and exit 0, for every binary.
+#[test]
+fn help_and_version_exit_0() {
+    let dir = scratch("help");
+    for exe in [
+        COORDINATOR,
+        WORKER,
+        SEQUENTIAL,
+        env!("CARGO_BIN_EXE_mrcorpus"),
+        env!("CARGO_BIN_EXE_mrdemo"),
+    ] {
+        for flag in ["--help", "--version"] {
+            let out = run(exe, &[flag], &dir);
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert_eq!(out.status.code(), Some(0), "{exe} {flag}");
+            let want = if flag == "--help" {
+                "Usage:"
+            } else {
+                env!("CARGO_PKG_VERSION")
+            };
+            assert!(stdout.contains(want), "{exe} {flag}: {stdout}");
+        }
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

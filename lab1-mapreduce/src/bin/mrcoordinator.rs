@@ -1,61 +1,48 @@
 //! `mrcoordinator`: hands out the map and reduce tasks of one job to workers, re-issues
 //! those whose worker dies or stalls, and exits when the output is complete.
 
-use lab1_mapreduce::cli::{Arg, Cli, default_socket, init_logging};
+use clap::Parser;
+use lab1_mapreduce::cli::{self, default_socket, init_logging};
 use lab1_mapreduce::coordinator::{self, Config};
+use std::path::PathBuf;
 use std::time::Duration;
 
-const CLI: Cli = Cli {
-    prog: "mrcoordinator",
-    usage: "usage: mrcoordinator [--nreduce N] [--socket PATH] [--task-timeout SECONDS] INPUT...
+const PROG: &str = "mrcoordinator";
 
-Runs one MapReduce job over the INPUT files (one map task each), for workers started
-with `mrworker APP` in the same directory. Exits once every mr-out-* file is written.
-
-  --nreduce N               reduce tasks and output files (default 10)
-  --socket PATH             where to listen (default /var/tmp/5840-mr-<uid>, as the course)
-  --task-timeout SECONDS    hand a task to another worker after this long (default 10)",
-};
+/// Runs one MapReduce job over the INPUT files (one map task each), for workers started
+/// with `mrworker APP` in the same directory. Exits once every mr-out-* file is written.
+#[derive(Parser)]
+#[command(name = PROG, version)]
+struct Args {
+    /// Reduce tasks and output files (1 to 10000)
+    #[arg(long = "nreduce", value_name = "N", default_value = "10", value_parser = cli::n_reduce)]
+    n_reduce: usize,
+    /// Where to listen [default: /var/tmp/5840-mr-<uid>, as the course]
+    #[arg(long, value_name = "PATH")]
+    socket: Option<PathBuf>,
+    /// Hand a task to another worker after this long (above 0, at most 86400)
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = cli::seconds)]
+    task_timeout: Duration,
+    /// The input files, one map task each
+    #[arg(value_name = "INPUT", required = true)]
+    files: Vec<String>,
+}
 
 fn main() {
     init_logging();
-    let mut config = Config {
-        files: Vec::new(),
-        n_reduce: 10,
-        socket: default_socket(),
-        task_timeout: Duration::from_secs(10),
+    let args = Args::parse();
+    let config = Config {
+        files: args.files,
+        n_reduce: args.n_reduce,
+        socket: args.socket.unwrap_or_else(default_socket),
+        task_timeout: args.task_timeout,
         linger: Duration::from_secs(1),
     };
-    for arg in CLI.args(&["--nreduce", "--socket", "--task-timeout"]) {
-        match arg {
-            Arg::Option(name, value) if name == "--nreduce" => {
-                config.n_reduce = CLI.number(&name, &value);
-            }
-            Arg::Option(name, value) if name == "--socket" => config.socket = value.into(),
-            Arg::Option(name, value) => {
-                let secs: f64 = CLI.number(&name, &value);
-                config.task_timeout = Duration::try_from_secs_f64(secs)
-                    .ok()
-                    .filter(|d| !d.is_zero())
-                    .unwrap_or_else(|| {
-                        CLI.usage_error("--task-timeout must be a positive number of seconds")
-                    });
-            }
-            Arg::Flag(name) => CLI.usage_error(format!("unknown option {name}")),
-            Arg::Positional(file) => config.files.push(file),
-        }
-    }
-    if config.files.is_empty() {
-        CLI.usage_error("no input files");
-    }
-    if config.n_reduce == 0 {
-        CLI.usage_error("--nreduce must be at least 1");
-    }
     if let Err(e) = coordinator::check_inputs(&config.files) {
-        CLI.fail(e);
+        cli::fail(PROG, e);
     }
-    match CLI.runtime().block_on(coordinator::run(config)) {
-        Ok(summary) => println!("mrcoordinator: {summary}"),
-        Err(e) => CLI.fail(e),
+    match cli::runtime(PROG).block_on(coordinator::run(config)) {
+        Ok(summary) => println!("{PROG}: {summary}"),
+        Err(e) => cli::fail(PROG, e),
     }
 }

@@ -1,32 +1,21 @@
 //! `mrcorpus`: writes the eight generated input books, under the course's file names.
 
-use lab1_mapreduce::cli::{Arg, Cli};
-use lab1_mapreduce::corpus;
+use clap::Parser;
+use lab1_mapreduce::{cli, corpus};
 use std::path::PathBuf;
 
-const CLI: Cli = Cli {
-    prog: "mrcorpus",
-    usage: "usage: mrcorpus [DIR]
-
-Writes the eight input files (pg-being_ernest.txt ... pg-tom_sawyer.txt) into DIR
-(default: the current directory). The files are the same bytes on every machine.",
-};
+/// Writes the eight input files (pg-being_ernest.txt ... pg-tom_sawyer.txt) into DIR.
+/// The files are the same bytes on every machine.
+#[derive(Parser)]
+#[command(name = "mrcorpus", version)]
+struct Args {
+    /// Where to write them
+    #[arg(value_name = "DIR", default_value = ".")]
+    dir: PathBuf,
+}
 
 fn main() {
-    let mut dir = PathBuf::from(".");
-    let mut seen = false;
-    for arg in CLI.args(&[]) {
-        match arg {
-            Arg::Positional(p) if !seen => {
-                dir = p.into();
-                seen = true;
-            }
-            Arg::Positional(p) => CLI.usage_error(format!("unexpected argument '{p}'")),
-            Arg::Option(name, _) | Arg::Flag(name) => {
-                CLI.usage_error(format!("unknown option {name}"))
-            }
-        }
-    }
+    let Args { dir } = Args::parse();
     match corpus::write(&dir) {
         Ok(paths) => {
             for path in paths {
@@ -34,9 +23,9 @@ fn main() {
                 println!("{:>9} {}", size, path.display());
             }
         }
-        Err(e) => CLI.fail(format!(
-            "cannot write the corpus into {}: {e}",
-            dir.display()
-        )),
+        Err(e) => cli::fail(
+            "mrcorpus",
+            format!("cannot write the corpus into {}: {e}", dir.display()),
+        ),
     }
 }

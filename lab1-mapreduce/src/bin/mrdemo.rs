@@ -5,7 +5,8 @@
 
 #![allow(clippy::disallowed_methods)] // real processes on the real clock, not the simulator
 
-use lab1_mapreduce::cli::{Arg, Cli};
+use clap::Parser;
+use lab1_mapreduce::cli;
 use lab1_mapreduce::clock::{self, Instant};
 use lab1_mapreduce::{corpus, files};
 use nix::sys::signal::{Signal, kill};
@@ -15,17 +16,27 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-const CLI: Cli = Cli {
-    prog: "mrdemo",
-    usage: "usage: mrdemo [--bench] [--rounds N]
+const PROG: &str = "mrdemo";
 
-Runs word count over the generated corpus with mrcoordinator and 3 mrworker processes,
-checks the output against mrsequential, and prints the top words and the times; then
-runs it again with one worker killed midway and with one worker frozen midway.
+/// Runs word count over the generated corpus with mrcoordinator and 3 mrworker
+/// processes, checks the output against mrsequential, and prints the top words and the
+/// times; then runs it again with one worker killed midway and with one worker frozen
+/// midway.
+#[derive(Parser)]
+#[command(name = PROG, version)]
+struct Args {
+    /// Instead, time mrsequential against a coordinator with 2 workers
+    #[arg(long)]
+    bench: bool,
+    /// Rounds for --bench; the medians are reported
+    #[arg(long, value_name = "N", default_value_t = 5,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    rounds: u32,
+}
 
-  --bench      instead, time mrsequential against a coordinator with 2 workers
-  --rounds N   rounds for --bench (default 5); the medians are reported",
-};
+fn fail(message: impl std::fmt::Display) -> ! {
+    cli::fail(PROG, message)
+}
 
 /// The demo's scratch directory, removed however the demo ends.
 struct Scratch(PathBuf);
@@ -38,11 +49,10 @@ impl Drop for Scratch {
 
 /// Where the other binaries are: next to this one.
 fn sibling(name: &str) -> PathBuf {
-    let exe =
-        std::env::current_exe().unwrap_or_else(|e| CLI.fail(format!("cannot find myself: {e}")));
+    let exe = std::env::current_exe().unwrap_or_else(|e| fail(format!("cannot find myself: {e}")));
     let path = exe.with_file_name(name);
     if !path.exists() {
-        CLI.fail(format!(
+        fail(format!(
             "{} is missing: build the crate's binaries first (cargo build -p lab1-mapreduce)",
             path.display()
         ));
@@ -57,7 +67,7 @@ fn spawn(dir: &Path, exe: &str, args: &[&str]) -> Child {
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| CLI.fail(format!("cannot start {exe}: {e}")))
+        .unwrap_or_else(|e| fail(format!("cannot start {exe}: {e}")))
 }
 
 fn inputs() -> Vec<&'static str> {
@@ -66,8 +76,8 @@ fn inputs() -> Vec<&'static str> {
 
 /// The job's sorted output; then removes the job's files for the next run.
 fn take_output(dir: &Path) -> Vec<String> {
-    let lines = files::read_output(dir)
-        .unwrap_or_else(|e| CLI.fail(format!("cannot read the output: {e}")));
+    let lines =
+        files::read_output(dir).unwrap_or_else(|e| fail(format!("cannot read the output: {e}")));
     for entry in fs::read_dir(dir).into_iter().flatten().flatten() {
         if entry.file_name().to_string_lossy().starts_with("mr-") {
             let _ = fs::remove_file(entry.path());
@@ -83,7 +93,7 @@ fn sequential(dir: &Path) -> (Vec<String>, Duration) {
     args.extend(inputs());
     let status = spawn(dir, "mrsequential", &args).wait();
     if !status.is_ok_and(|s| s.success()) {
-        CLI.fail("mrsequential failed");
+        fail("mrsequential failed");
     }
     (take_output(dir), start.elapsed())
 }
@@ -113,7 +123,7 @@ fn distributed(
     let coordinator = spawn(dir, "mrcoordinator", &args);
     while !dir.join("demo.sock").exists() {
         if start.elapsed() > Duration::from_secs(10) {
-            CLI.fail("the coordinator never started listening");
+            fail("the coordinator never started listening");
         }
         clock::sleep_blocking(Duration::from_millis(2));
     }
@@ -143,7 +153,7 @@ fn distributed(
     }
     let output = coordinator
         .wait_with_output()
-        .unwrap_or_else(|e| CLI.fail(format!("cannot wait for the coordinator: {e}")));
+        .unwrap_or_else(|e| fail(format!("cannot wait for the coordinator: {e}")));
     if trouble == Trouble::Freeze {
         let _ = kill(Pid::from_raw(children[0].id() as i32), Signal::SIGKILL);
     }
@@ -159,7 +169,7 @@ fn verdict(output: &[String], reference: &[String]) -> &'static str {
     if output == reference {
         "output identical to mrsequential's"
     } else {
-        CLI.fail("the output differs from mrsequential's")
+        fail("the output differs from mrsequential's")
     }
 }
 
@@ -186,26 +196,14 @@ fn median(mut times: Vec<Duration>) -> Duration {
 }
 
 fn main() {
-    let mut bench = false;
-    let mut rounds = 5usize;
-    for arg in CLI.args(&["--rounds"]) {
-        match arg {
-            Arg::Flag(f) if f == "--bench" => bench = true,
-            Arg::Option(name, value) => rounds = CLI.number(&name, &value),
-            Arg::Flag(name) => CLI.usage_error(format!("unknown option {name}")),
-            Arg::Positional(p) => CLI.usage_error(format!("unexpected argument '{p}'")),
-        }
-    }
-    if rounds == 0 {
-        CLI.usage_error("--rounds must be at least 1");
-    }
+    let Args { bench, rounds } = Args::parse();
     let scratch =
         Scratch(std::env::temp_dir().join(format!("lab1-mr-demo-{}", std::process::id())));
     let dir = scratch.0.as_path();
     let _ = fs::remove_dir_all(dir);
     let started: Instant = clock::now();
     let books =
-        corpus::write(dir).unwrap_or_else(|e| CLI.fail(format!("cannot write the corpus: {e}")));
+        corpus::write(dir).unwrap_or_else(|e| fail(format!("cannot write the corpus: {e}")));
     let bytes: u64 = books
         .iter()
         .filter_map(|p| fs::metadata(p).ok())

@@ -1,42 +1,47 @@
 //! `mrsequential`: the reference. Runs the whole job in one process and writes one output
 //! file, which a distributed run must match once both are sorted.
 
-use lab1_mapreduce::cli::{Arg, Cli};
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
+use lab1_mapreduce::cli;
 use lab1_mapreduce::{app, files, sequential};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-const CLI: Cli = Cli {
-    prog: "mrsequential",
-    usage: "usage: mrsequential [--out FILE] APP INPUT...
+const PROG: &str = "mrsequential";
 
-Runs APP over the INPUT files in one process and writes FILE (default mr-out-0).",
-};
+/// Runs APP over the INPUT files in one process and writes one output file.
+#[derive(Parser)]
+#[command(name = PROG, version)]
+struct Args {
+    /// The output file
+    #[arg(long, value_name = "FILE", default_value = "mr-out-0")]
+    out: PathBuf,
+    /// The app: wc, indexer, mtiming, rtiming, jobcount, early_exit, crash or nocrash
+    #[arg(value_name = "APP", value_parser = cli::app_name)]
+    app: String,
+    /// The input files
+    #[arg(value_name = "INPUT", required = true)]
+    inputs: Vec<String>,
+}
 
 fn main() {
-    let mut out = "mr-out-0".to_string();
-    let mut positional = Vec::new();
-    for arg in CLI.args(&["--out"]) {
-        match arg {
-            Arg::Option(_, value) => out = value,
-            Arg::Flag(name) => CLI.usage_error(format!("unknown option {name}")),
-            Arg::Positional(p) => positional.push(p),
-        }
-    }
-    if positional.len() < 2 {
-        CLI.usage_error("need an app and at least one input file");
-    }
-    let app = app::by_name(&positional[0]).unwrap_or_else(|e| CLI.usage_error(e));
-    let text = sequential::run(&*app, &positional[1..]).unwrap_or_else(|e| CLI.fail(e));
-    let out = Path::new(&out);
+    let args = Args::parse();
+    let out = args.out.as_path();
     let dir = out
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
-    let name = out.file_name().map(|n| n.to_string_lossy().into_owned());
-    let Some(name) = name else {
-        CLI.usage_error("--out must name a file")
+    let Some(name) = out.file_name().and_then(|n| n.to_str()) else {
+        Args::command()
+            .error(
+                ErrorKind::ValueValidation,
+                "--out must name a file, in UTF-8",
+            )
+            .exit()
     };
-    if let Err(e) = files::write_atomically(dir, &name, text.as_bytes()) {
-        CLI.fail(format!("cannot write {}: {e}", out.display()));
+    let app = app::by_name(&args.app).unwrap_or_else(|e| cli::fail(PROG, e));
+    let text = sequential::run(&*app, &args.inputs).unwrap_or_else(|e| cli::fail(PROG, e));
+    if let Err(e) = files::write_atomically(dir, name, text.as_bytes()) {
+        cli::fail(PROG, format!("cannot write {}: {e}", out.display()));
     }
 }

@@ -60,7 +60,14 @@ impl Column {
     }
 }
 
-/// Renders `lines` as the viewer prints them.
+/// The narrowest layout: the time column and a little text.
+pub const MIN_WIDTH: usize = TIME + 20;
+/// The widest layout: every line is padded to the width, so a width of 10^11 was 100 GB
+/// of spaces a line; wider than any screen is pointless.
+pub const MAX_WIDTH: usize = 10_000;
+
+/// Renders `lines` as the viewer prints them (the width clamped to [`MIN_WIDTH`] ..=
+/// [`MAX_WIDTH`]).
 pub fn render(lines: &[Line], opts: &Options) -> String {
     let columns: Vec<Column> = lines
         .iter()
@@ -72,7 +79,7 @@ pub fn render(lines: &[Line], opts: &Options) -> String {
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
-    let width = opts.width.max(TIME + 20);
+    let width = opts.width.clamp(MIN_WIDTH, MAX_WIDTH);
     let n = columns.len().max(1);
     let column_width = (width - TIME) / n;
     let view = View {

@@ -1,101 +1,126 @@
 //! The `lablog` command (see `scripts/lablog --help`).
 
+use clap::{Parser, ValueEnum};
 use lablog::filter::{Filter, parse_range};
+use lablog::layout::{MAX_WIDTH, MIN_WIDTH};
 use lablog::parse::{Level, parse};
 use lablog::{Options, render};
 use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-usage: scripts/lablog [FILE|-] [--width N] [--color auto|always|never]
-                      [--peer LIST] [--topic LIST] [--level LEVEL]
-                      [--term T|A..B] [--index N] [--from SECONDS] [--to SECONDS]
+/// Lays out a JSON log (a test run with LAB_LOG_JSON=1, or a failing run saved by
+/// scripts/stress_test.sh) with virtual time on the left and one column per server.
+///
+/// The tester's actions (crashes, partitions, network changes) pass every filter but
+/// --level, --from and --to.
+#[derive(Parser)]
+#[command(name = "lablog", version)]
+struct Args {
+    /// The log; standard input if - or missing
+    #[arg(value_name = "FILE")]
+    file: Option<PathBuf>,
+    /// Total width [default: the terminal's, else $COLUMNS, else 80]
+    #[arg(long, value_name = "N", value_parser = width)]
+    width: Option<usize>,
+    /// Colour by topic: auto (when writing to a terminal), always, never
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    color: Color,
+    /// Servers to show: 0,2 or 101:0,101:1 (group:peer)
+    #[arg(long, value_name = "LIST")]
+    peer: Option<String>,
+    /// Topics or target prefixes: replication,snapshot or lab4_kvraft
+    #[arg(long, value_name = "LIST")]
+    topic: Option<String>,
+    /// Lowest level shown: trace, debug, info, warn, error
+    #[arg(long, value_name = "LEVEL", value_parser = level)]
+    level: Option<Level>,
+    /// Hide events of other terms (events with no term stay): T or A..B
+    #[arg(long, value_name = "T|A..B", value_parser = term_range)]
+    term: Option<(u64, u64)>,
+    /// Only events about log index N (fields index or *_index)
+    #[arg(long, value_name = "N")]
+    index: Option<u64>,
+    /// Only events from this virtual time on, in seconds
+    #[arg(long, value_name = "SECONDS", value_parser = seconds)]
+    from: Option<f64>,
+    /// Only events up to this virtual time, in seconds
+    #[arg(long, value_name = "SECONDS", value_parser = seconds)]
+    to: Option<f64>,
+}
 
-Lays out a JSON log (a test run with LAB_LOG_JSON=1, or a failing run saved by
-scripts/stress_test.sh) with virtual time on the left and one column per server.
-Reads FILE, or standard input if FILE is - or missing.
+#[derive(Clone, Copy, ValueEnum)]
+enum Color {
+    Auto,
+    Always,
+    Never,
+}
 
-  --width N        total width (default: the terminal's, else $COLUMNS, else 80)
-  --color WHEN     colour by topic: auto (when writing to a terminal), always, never
-  --peer LIST      servers to show: 0,2 or 101:0,101:1 (group:peer)
-  --topic LIST     topics or target prefixes: replication,snapshot or lab4_kvraft
-  --level LEVEL    lowest level shown: trace, debug, info, warn, error
-  --term T|A..B    hide events of other terms (events with no term stay)
-  --index N        only events about log index N (fields index or *_index)
-  --from S, --to S only events in this window of virtual time
-The tester's actions (crashes, partitions, network changes) pass every filter but
---level, --from and --to.";
+fn width(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        // Narrower than the layout's minimum is laid out at the minimum (a small terminal).
+        Ok(w) if (1..=MAX_WIDTH).contains(&w) => Ok(w.max(MIN_WIDTH)),
+        _ => Err(format!("wants a width from 1 to {MAX_WIDTH} characters")),
+    }
+}
+
+fn level(s: &str) -> Result<Level, String> {
+    Level::parse(s).ok_or_else(|| "wants trace, debug, info, warn or error".to_string())
+}
+
+fn term_range(s: &str) -> Result<(u64, u64), String> {
+    parse_range(s).ok_or_else(|| "wants a term (3) or a range of terms (3..5)".to_string())
+}
+
+fn seconds(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(t) if t.is_finite() => Ok(t),
+        _ => Err("wants a number of seconds, as 1.5".to_string()),
+    }
+}
 
 fn main() -> ExitCode {
-    match run(std::env::args().skip(1).collect()) {
+    let args = Args::parse();
+    match run(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("lablog: {e}\n\n{USAGE}");
-            ExitCode::from(2)
+            eprintln!("lablog: {e}");
+            ExitCode::from(1)
         }
     }
 }
 
-fn run(args: Vec<String>) -> Result<(), String> {
-    let mut file = None;
-    let mut width = None;
-    let mut color = None;
-    let mut filter = Filter::default();
-    let mut args = args.into_iter();
-    while let Some(arg) = args.next() {
-        let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
-        match arg.as_str() {
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return Ok(());
-            }
-            "--width" => {
-                let w = value("--width")?;
-                width = Some(w.parse().map_err(|_| format!("bad width {w:?}"))?);
-            }
-            "--color" => {
-                color = Some(match value("--color")?.as_str() {
-                    "always" => true,
-                    "never" => false,
-                    "auto" => std::io::stdout().is_terminal(),
-                    other => return Err(format!("bad --color {other:?}")),
-                });
-            }
-            "--peer" => filter.peers = list(&value("--peer")?),
-            "--topic" => filter.topics = list(&value("--topic")?),
-            "--level" => {
-                let l = value("--level")?;
-                filter.level = Some(Level::parse(&l).ok_or(format!("bad level {l:?}"))?);
-            }
-            "--term" => {
-                let t = value("--term")?;
-                filter.terms = Some(parse_range(&t).ok_or(format!("bad term range {t:?}"))?);
-            }
-            "--index" => {
-                let i = value("--index")?;
-                filter.index = Some(i.parse().map_err(|_| format!("bad index {i:?}"))?);
-            }
-            "--from" => filter.from = Some(seconds(&value("--from")?)?),
-            "--to" => filter.to = Some(seconds(&value("--to")?)?),
-            flag if flag.starts_with("--") => return Err(format!("unknown option {flag}")),
-            path if file.is_none() => file = Some(path.to_string()),
-            extra => return Err(format!("unexpected argument {extra:?}")),
-        }
-    }
+fn run(args: Args) -> Result<(), String> {
+    let filter = Filter {
+        peers: args.peer.as_deref().map(list).unwrap_or_default(),
+        topics: args.topic.as_deref().map(list).unwrap_or_default(),
+        level: args.level,
+        terms: args.term,
+        index: args.index,
+        from: args.from,
+        to: args.to,
+    };
     let mut bytes = Vec::new();
-    match file.as_deref() {
-        None | Some("-") => std::io::stdin().read_to_end(&mut bytes),
-        Some(path) => std::fs::File::open(path)
+    match args.file.as_deref() {
+        Some(path) if path.as_os_str() != "-" => std::fs::File::open(path)
             .and_then(|mut f| f.read_to_end(&mut bytes))
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{path}: {e}"))),
-    }
-    .map_err(|e| format!("cannot read {e}"))?;
-    let width = width
-        .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+        _ => std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("cannot read standard input: {e}"))?,
+    };
+    let width = args
+        .width
+        .or_else(|| width(&std::env::var("COLUMNS").ok()?).ok())
         .unwrap_or(80);
+    let color = match args.color {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => std::io::stdout().is_terminal(),
+    };
     let opts = Options {
         width,
-        color: color.unwrap_or_else(|| std::io::stdout().is_terminal()),
+        color,
         filter,
     };
     // A log cut off mid-line (a killed run) is read as far as it goes.
@@ -114,7 +139,34 @@ fn list(s: &str) -> Vec<String> {
         .collect()
 }
 
-fn seconds(s: &str) -> Result<f64, String> {
-    s.parse()
-        .map_err(|_| format!("bad time {s:?} (seconds, as 1.5)"))
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn width_is_range_checked() {
+        assert_eq!(width("80"), Ok(80));
+        assert_eq!(width("5"), Ok(MIN_WIDTH));
+        // 10^11 aborted allocating the padding of one line.
+        for bad in ["100000000000", "1e11", "0", "-3", "x"] {
+            assert!(width(bad).is_err(), "{bad}");
+        }
+        let parsed = Args::try_parse_from(["lablog", "--width", "100000000000"]);
+        assert_eq!(parsed.err().map(|e| e.exit_code()), Some(2));
+    }
+
+    #[test]
+    fn bad_values_and_unknown_options_are_usage_errors() {
+        for args in [
+            &["lablog", "--bogus"][..],
+            &["lablog", "--color", "sometimes"],
+            &["lablog", "--level", "loud"],
+            &["lablog", "--term", "3..x"],
+            &["lablog", "--from", "NaN"],
+            &["lablog", "a.log", "b.log"],
+        ] {
+            let parsed = Args::try_parse_from(args);
+            assert_eq!(parsed.err().map(|e| e.exit_code()), Some(2), "{args:?}");
+        }
+    }
 }

@@ -141,11 +141,20 @@ fn the_command_rejects_bad_arguments_with_a_message() {
         .expect("runs");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("bad term range"), "{err}");
+    assert!(err.contains("invalid value 'x..y' for '--term"), "{err}");
+    // A file that cannot be read is a failed run (1), not bad usage (2).
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_lablog"))
         .arg("/no/such/file")
         .output()
         .expect("runs");
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such/file"));
+    // A file name that is not UTF-8 is still a file name (before clap: a panic).
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lablog"))
+        .arg(<std::ffi::OsStr as std::os::unix::ffi::OsStrExt>::from_bytes(b"/no/\xff"))
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("cannot read /no/"), "{err}");
 }
