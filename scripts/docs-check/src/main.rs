@@ -24,6 +24,8 @@
 mod launch;
 mod tables;
 
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -265,20 +267,21 @@ fn markdown_files(root: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// Runs the shell blocks of the workspace's READMEs in a quick mode, checks their quoted
+/// code and tables, and .vscode/launch.json, so the guides do not rot.
+#[derive(Parser)]
+#[command(name = "docs-check", bin_name = "scripts/check_docs.sh", version)]
+struct Args {
+    /// Check only the READMEs whose path contains one of these (lab3, scripts/...) [default:
+    /// every README, and launch.json]
+    #[arg(value_name = "PATH-PART")]
+    only: Vec<String>,
+}
+
 fn main() -> ExitCode {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     let root = root.canonicalize().unwrap_or(root);
-    let only: Vec<String> = std::env::args().skip(1).collect();
-    if let Some(flag) = only.iter().find(|a| a.starts_with('-')) {
-        let usage = "usage: scripts/check_docs.sh [PATH-PART...]  (checks the READMEs whose path \
-                     contains one of them; all without)";
-        if flag == "-h" || flag == "--help" {
-            println!("{usage}");
-            return ExitCode::SUCCESS;
-        }
-        eprintln!("docs-check: unknown option {flag}\n{usage}");
-        return ExitCode::from(2);
-    }
+    let only = Args::parse().only;
     let sample_log = root.join("scripts/lablog-viewer/tests/data/raft.jsonl");
     let mut failures = Vec::new();
     let mut checked = 0;
@@ -332,11 +335,15 @@ fn main() -> ExitCode {
         }
     }
     if checked == 0 && !only.is_empty() {
-        eprintln!(
-            "docs-check: no README's path contains {} (try lab3, or none for all)",
-            only.join(" or ")
-        );
-        return ExitCode::from(2);
+        Args::command()
+            .error(
+                ErrorKind::ValueValidation,
+                format!(
+                    "no README's path contains {} (try lab3, or none for all)",
+                    only.join(" or ")
+                ),
+            )
+            .exit()
     }
     println!(
         "docs-check: {checked} block(s), {} failure(s)",
@@ -380,6 +387,14 @@ mod tests {
         );
         assert_eq!(strip_comment("cargo test   # all"), "cargo test");
         assert_eq!(strip_comment("# a comment"), "");
+    }
+
+    #[test]
+    fn options_are_usage_errors_and_paths_filters() {
+        let parsed = Args::try_parse_from(["docs-check", "--bogus"]);
+        assert_eq!(parsed.err().map(|e| e.exit_code()), Some(2));
+        let parsed = Args::try_parse_from(["docs-check", "lab3", "scripts"]).expect("parses");
+        assert_eq!(parsed.only, ["lab3", "scripts"]);
     }
 
     #[test]

@@ -1,37 +1,70 @@
 //! Command-line arguments of the stress runner.
 
+use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub const USAGE: &str = "\
-usage: scripts/stress_test.sh [-j JOBS] [-o DIR] [--timeout S] [--seed S] [--realtime] [--twice]
-                              [--list] N PACKAGE [TEST...]
+/// The most runs of each test one sweep may ask for.
+pub const MAX_RUNS: u64 = 1_000_000;
+/// The most parallel workers.
+pub const MAX_JOBS: u64 = 1024;
+/// The longest timeout, in seconds (a day).
+pub const MAX_TIMEOUT: u64 = 86_400;
 
-Runs each selected test of PACKAGE N times, each run with its own seed, on JOBS parallel
-workers (default: the number of cores). TEST filters by substring, as cargo test does
-(none: every test of the package). PACKAGE may be written lab3-raft or lab3_raft.
-
-  -j, --jobs JOBS   parallel runs (default: number of cores)
-  -o, --out DIR     where logs of failing runs and summary.json go (default: stress-out)
-  --timeout S       wall-clock seconds before a run is killed as hung (default: 300)
-  --seed S          base of the seed sequence, to repeat a whole sweep (default: random)
-  --realtime        run with LAB_REALTIME=1 (real clock and threads; no determinism)
-  --twice           run every seed twice and fail if the two traces differ
-  --list            print the tests that would run, and run nothing (the docs check uses it)
-  --no-logs         do not re-run failing seeds with debug logs (the mutant suite and the
-                    skeleton check expect failures by the hundred)
-
+const EXAMPLES: &str = "\
 Examples:
   scripts/stress_test.sh 500 lab3-raft 3b
   scripts/stress_test.sh -j 4 --twice 50 common determinism
   scripts/stress_test.sh 200 common";
 
-/// The most runs of each test one sweep may ask for.
-pub const MAX_RUNS: usize = 1_000_000;
-/// The most parallel workers.
-pub const MAX_JOBS: usize = 1024;
-/// The longest timeout, in seconds (a day).
-pub const MAX_TIMEOUT: u64 = 86_400;
+/// Runs each selected test of PACKAGE N times, each run with its own seed, on JOBS
+/// parallel workers, and reports the failures with their seeds and replay commands.
+#[derive(Parser)]
+#[command(name = "lab-stress", bin_name = "scripts/stress_test.sh", version, after_help = EXAMPLES)]
+struct Cli {
+    /// Runs of each test (1 to 1000000; the job list is built up front)
+    #[arg(value_name = "N", value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_RUNS))]
+    runs: usize,
+    /// The package: lab3-raft or lab3_raft, common, ...
+    #[arg(value_name = "PACKAGE")]
+    package: String,
+    /// Substrings of test names, as cargo test filters (none: every test of the package)
+    #[arg(value_name = "TEST")]
+    filters: Vec<String>,
+    /// Parallel runs, 1 to 1024 [default: the number of cores]
+    #[arg(short, long, value_name = "JOBS",
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_JOBS))]
+    jobs: Option<usize>,
+    /// Where logs of failing runs and summary.json go
+    #[arg(
+        short = 'o',
+        long = "out",
+        value_name = "DIR",
+        default_value = "stress-out"
+    )]
+    out_dir: PathBuf,
+    /// Wall-clock seconds before a run is killed as hung (1 to 86400)
+    #[arg(long, value_name = "S", default_value_t = 300,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_TIMEOUT))]
+    timeout: u64,
+    /// Base of the seed sequence, to repeat a whole sweep [default: random]
+    #[arg(long = "seed", value_name = "S")]
+    base_seed: Option<u64>,
+    /// Run with LAB_REALTIME=1 (real clock and threads; no determinism)
+    #[arg(long)]
+    realtime: bool,
+    /// Run every seed twice and fail if the two traces differ
+    #[arg(long)]
+    twice: bool,
+    /// Print the tests that would run, and run nothing (the docs check uses it)
+    #[arg(long)]
+    list: bool,
+    /// Do not re-run failing seeds with debug logs (the mutant suite and the skeleton
+    /// check expect failures by the hundred)
+    #[arg(long)]
+    no_logs: bool,
+}
 
 pub struct Args {
     pub runs: usize,
@@ -47,72 +80,29 @@ pub struct Args {
     pub no_logs: bool,
 }
 
-pub enum Parsed {
-    Run(Args),
-    Help,
-}
-
-fn number<T: std::str::FromStr>(flag: &str, value: Option<String>) -> Result<T, String> {
-    let value = value.ok_or_else(|| format!("{flag} needs a value"))?;
-    value
-        .parse()
-        .map_err(|_| format!("{flag}: {value:?} is not a valid number"))
-}
-
-pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Parsed, String> {
-    let mut jobs = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let mut out_dir = PathBuf::from("stress-out");
-    let mut timeout = 300u64;
-    let mut base_seed = None;
-    let (mut realtime, mut twice, mut list, mut no_logs) = (false, false, false, false);
-    let mut positional = Vec::new();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "-h" | "--help" => return Ok(Parsed::Help),
-            "-j" | "--jobs" => jobs = number(&arg, it.next())?,
-            "-o" | "--out" => out_dir = it.next().ok_or("-o needs a directory")?.into(),
-            "--timeout" => timeout = number(&arg, it.next())?,
-            "--seed" => base_seed = Some(number(&arg, it.next())?),
-            "--realtime" => realtime = true,
-            "--twice" => twice = true,
-            "--list" => list = true,
-            "--no-logs" => no_logs = true,
-            s if s.starts_with('-') && s.len() > 1 => return Err(format!("unknown option {s}")),
-            _ => positional.push(arg),
-        }
-    }
-    let mut positional = positional.into_iter();
-    let runs: usize = number("N", positional.next())?;
-    // The job list is built up front, so N is bounded: a million runs of a hundred tests
-    // is already days of work and a few hundred MB of jobs.
-    if !(1..=MAX_RUNS).contains(&runs) {
-        return Err(format!("N must be between 1 and {MAX_RUNS}, not {runs}"));
-    }
-    if !(1..=MAX_JOBS).contains(&jobs) {
-        return Err(format!("JOBS must be between 1 and {MAX_JOBS}, not {jobs}"));
-    }
-    if !(1..=MAX_TIMEOUT).contains(&timeout) {
-        return Err(format!(
-            "--timeout must be between 1 and {MAX_TIMEOUT} seconds, not {timeout}"
-        ));
-    }
-    let package = positional
-        .next()
-        .ok_or("missing PACKAGE (e.g. lab3-raft)")?
-        .replace('_', "-");
-    Ok(Parsed::Run(Args {
-        runs,
-        package,
-        filters: positional.collect(),
-        jobs,
-        out_dir,
-        timeout: Duration::from_secs(timeout),
-        base_seed: base_seed.unwrap_or_else(random_seed),
-        realtime,
-        twice,
-        list,
-        no_logs,
-    }))
+/// The arguments, or clap's error (its `exit()` prints it: `--help` and `--version` on
+/// stdout with status 0, a usage error on stderr with status 2).
+pub fn parse<I, T>(args: I) -> Result<Args, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(args)?;
+    Ok(Args {
+        runs: cli.runs,
+        package: cli.package.replace('_', "-"),
+        filters: cli.filters,
+        jobs: cli
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+        out_dir: cli.out_dir,
+        timeout: Duration::from_secs(cli.timeout),
+        base_seed: cli.base_seed.unwrap_or_else(random_seed),
+        realtime: cli.realtime,
+        twice: cli.twice,
+        list: cli.list,
+        no_logs: cli.no_logs,
+    })
 }
 
 fn random_seed() -> u64 {
@@ -133,9 +123,9 @@ mod tests {
     use super::*;
 
     fn parse_ok(args: &[&str]) -> Args {
-        match parse(args.iter().map(|s| s.to_string())) {
-            Ok(Parsed::Run(a)) => a,
-            _ => panic!("did not parse {args:?}"),
+        match parse(std::iter::once(&"stress").chain(args)) {
+            Ok(a) => a,
+            Err(e) => panic!("did not parse {args:?}: {e}"),
         }
     }
 
@@ -174,7 +164,8 @@ mod tests {
             &["--timeout", "100000000", "5", "common"],
             &[],
         ] {
-            assert!(parse(bad.iter().map(|s| s.to_string())).is_err(), "{bad:?}");
+            let err = parse(std::iter::once(&"stress").chain(bad)).err();
+            assert_eq!(err.map(|e| e.exit_code()), Some(2), "{bad:?}");
         }
     }
 

@@ -14,17 +14,7 @@ mod runner;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = match args::parse(std::env::args().skip(1)) {
-        Ok(args::Parsed::Run(a)) => a,
-        Ok(args::Parsed::Help) => {
-            println!("{}", args::USAGE);
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("stress_test: {message}\n\n{}", args::USAGE);
-            return ExitCode::from(2);
-        }
-    };
+    let args = args::parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
     match run(&args) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,

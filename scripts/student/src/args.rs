@@ -1,26 +1,44 @@
 //! Command-line arguments of the student-workspace tool.
 
+use clap::Parser;
 use std::path::PathBuf;
 
-pub const USAGE: &str = "\
-usage: scripts/student.sh DIR [--from LAB] [--force]
-
-Writes a standalone Cargo workspace to DIR for doing the labs yourself: the harness, the
-scripts, every tester and every course test as in this workspace, and for each lab from
-LAB on a skeleton in place of the solution (labs before LAB keep the reference solution,
-so starting at Lab 4 builds on a working Raft). DIR gets its own README.md (start there),
-its own CI script, and a git repository with one commit, so your diff is yours.
-
-  --from LAB   the first lab you write, 1 to 5 (default 1: the whole course);
-               6 strips nothing
-  --force      write into a DIR that is not empty: every file in it is replaced or
-               removed (its target/ directory, the build cache, is kept)
-  --no-git     do not create the git repository
-  --list       print the files DIR would hold, and write nothing
-
+const EXAMPLES: &str = "\
 Examples:
   scripts/student.sh ../my-labs
   scripts/student.sh ../my-kvraft --from 4";
+
+/// Writes a standalone Cargo workspace to DIR for doing the labs yourself: the harness,
+/// the scripts, every tester and every course test as in this workspace, and for each lab
+/// from LAB on a skeleton in place of the solution (labs before LAB keep the reference
+/// solution, so starting at Lab 4 builds on a working Raft). DIR gets its own README.md
+/// (start there), its own CI script, and a git repository with one commit, so your diff
+/// is yours.
+#[derive(Parser)]
+#[command(name = "lab-student", bin_name = "scripts/student.sh", version, after_help = EXAMPLES)]
+struct Cli {
+    /// Where the workspace goes
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+    /// The first lab you write, 1 to 5 (1: the whole course); 6 strips nothing
+    #[arg(long, value_name = "LAB", default_value_t = 1,
+          value_parser = clap::value_parser!(u32).range(1..=6))]
+    from: u32,
+    /// Write into a DIR that is not empty: every file in it is replaced or removed (its
+    /// target/ directory, the build cache, is kept)
+    #[arg(long)]
+    force: bool,
+    /// Do not create the git repository
+    #[arg(long)]
+    no_git: bool,
+    /// Print the files DIR would hold, and write nothing
+    #[arg(long)]
+    list: bool,
+    /// Where the reference workspace is (set by scripts/student.sh) [default: the
+    /// current directory]
+    #[arg(long, value_name = "DIR", hide = true)]
+    source: Option<PathBuf>,
+}
 
 pub struct Args {
     /// The workspace to copy from (this one).
@@ -32,78 +50,61 @@ pub struct Args {
     pub list: bool,
 }
 
-pub enum Parsed {
-    Run(Args),
-    Help,
-}
-
-pub fn parse(mut it: impl Iterator<Item = String>) -> Result<Parsed, String> {
-    let mut source = None;
-    let mut dir = None;
-    let mut from = 1;
-    let (mut force, mut git, mut list) = (false, true, false);
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "-h" | "--help" => return Ok(Parsed::Help),
-            "--force" => force = true,
-            "--no-git" => git = false,
-            "--list" => list = true,
-            "--from" => {
-                let value = it.next().ok_or("--from needs a lab number, 1 to 6")?;
-                from = match value.parse::<u32>() {
-                    Ok(n @ 1..=6) => n,
-                    _ => return Err(format!("--from: {value:?} is not a lab number, 1 to 6")),
-                };
-            }
-            // Set by scripts/student.sh: where the reference workspace is.
-            "--source" => {
-                source = Some(PathBuf::from(
-                    it.next().ok_or("--source needs a directory")?,
-                ));
-            }
-            flag if flag.starts_with('-') && flag.len() > 1 => {
-                return Err(format!("unknown option {flag}"));
-            }
-            _ if dir.is_some() => return Err(format!("unexpected argument {arg:?}")),
-            _ => dir = Some(PathBuf::from(arg)),
-        }
-    }
-    let dir = dir.ok_or("no DIR given: where should the workspace go?")?;
-    let source = match source {
+/// The arguments, or clap's error (its `exit()` prints it: `--help` and `--version` on
+/// stdout with status 0, a usage error on stderr with status 2).
+pub fn parse<I, T>(args: I) -> Result<Args, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(args)?;
+    let source = match cli.source {
         Some(s) => s,
-        None => std::env::current_dir().map_err(|e| format!("no current directory: {e}"))?,
+        None => std::env::current_dir().map_err(|e| {
+            clap::Error::raw(
+                clap::error::ErrorKind::Io,
+                format!("no current directory: {e}\n"),
+            )
+        })?,
     };
-    Ok(Parsed::Run(Args {
+    Ok(Args {
         source,
-        dir,
-        from,
-        force,
-        git,
-        list,
-    }))
+        dir: cli.dir,
+        from: cli.from,
+        force: cli.force,
+        git: !cli.no_git,
+        list: cli.list,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse_strs(args: &[&str]) -> Result<Parsed, String> {
-        parse(args.iter().map(|s| s.to_string()))
+    fn parse_strs(args: &[&str]) -> Result<Args, clap::Error> {
+        parse(std::iter::once(&"student").chain(args))
     }
 
     #[test]
     fn bad_arguments_are_refused_with_a_message() {
         for (args, message) in [
-            (&[][..], "no DIR"),
-            (&["d", "--from"][..], "--from needs"),
-            (&["d", "--from", "0"][..], "not a lab number"),
-            (&["d", "--from", "7"][..], "not a lab number"),
-            (&["d", "--from", "x"][..], "not a lab number"),
-            (&["d", "e"][..], "unexpected argument"),
-            (&["d", "--frm", "2"][..], "unknown option --frm"),
+            (&[][..], "<DIR>"),
+            (&["d", "--from"][..], "a value is required for '--from"),
+            (&["d", "--from", "0"][..], "0 is not in 1..=6"),
+            (&["d", "--from", "7"][..], "7 is not in 1..=6"),
+            (&["d", "--from", "x"][..], "invalid value 'x'"),
+            (&["d", "e"][..], "unexpected argument 'e'"),
+            (
+                &["d", "--frm", "2"][..],
+                "a similar argument exists: '--from'",
+            ),
         ] {
             match parse_strs(args) {
-                Err(e) => assert!(e.contains(message), "{args:?}: {e}"),
+                Err(e) => {
+                    assert_eq!(e.exit_code(), 2, "{args:?}");
+                    let text = e.render().to_string();
+                    assert!(text.contains(message), "{args:?}: {text}");
+                }
                 Ok(_) => panic!("{args:?} accepted"),
             }
         }
@@ -111,7 +112,7 @@ mod tests {
 
     #[test]
     fn defaults_strip_the_whole_course() {
-        let Ok(Parsed::Run(a)) = parse_strs(&["../my-labs"]) else {
+        let Ok(a) = parse_strs(&["../my-labs"]) else {
             panic!("refused")
         };
         assert_eq!((a.from, a.force, a.git, a.list), (1, false, true, false));

@@ -18,17 +18,7 @@ mod write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args = match args::parse(std::env::args().skip(1)) {
-        Ok(args::Parsed::Run(a)) => a,
-        Ok(args::Parsed::Help) => {
-            println!("{}", args::USAGE);
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("student: {message}\n\n{}", args::USAGE);
-            return ExitCode::from(2);
-        }
-    };
+    let args = args::parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
     if !args.list
         && let Err(message) = write::check_dir(&args.source, &args.dir, args.force)
     {

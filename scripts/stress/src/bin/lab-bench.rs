@@ -10,21 +10,13 @@
 //! A tool, not simulated code: it runs processes and reads the clock.
 #![allow(clippy::disallowed_methods, clippy::disallowed_types)]
 
+use clap::error::ErrorKind;
+use clap::{ArgAction, CommandFactory, Parser};
 use lab_stress::outcome::course_line;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
-
-const USAGE: &str = "\
-usage: scripts/bench.sh [--dev] [--seeds N] [--base S] [--threads T] [--per-test]
-
-Runs the course's Raft suite (Lab 3) and KV suite (Lab 4) once per seed (seeds S, S+1, ...;
-default 5 seeds from 1), each test binary as `cargo test` runs it (one test thread per
-core, or T), and prints per seed the wall time and RPC count of each suite, then their
-medians, with the CPU time the test processes used (steadier than wall time on a
-shared machine); --per-test adds each test's virtual time and RPC count for the first seed (on
-one thread, so the lines do not interleave). Release builds unless --dev.";
 
 /// The suites measured: name and the test binaries that make it up.
 const SUITES: [(&str, &[&str]); 2] = [
@@ -32,43 +24,30 @@ const SUITES: [(&str, &[&str]); 2] = [
     ("kv", &["kvraft_4a", "kvraft_4b"]),
 ];
 
+/// Runs the course's Raft suite (Lab 3) and KV suite (Lab 4) once per seed (S, S+1, ...),
+/// each test binary as `cargo test` runs it, and prints per seed the wall time and RPC
+/// count of each suite, then their medians, with the CPU time the test processes used
+/// (steadier than wall time on a shared machine). Release builds unless --dev.
+#[derive(Parser)]
+#[command(name = "lab-bench", bin_name = "scripts/bench.sh", version)]
 struct Args {
+    /// Build and run the dev profile instead of release
+    #[arg(long = "dev", action = ArgAction::SetFalse)]
     release: bool,
+    /// How many seeds (1 to 10000)
+    #[arg(long, value_name = "N", default_value_t = 5,
+          value_parser = clap::value_parser!(u64).range(1..=10_000))]
     seeds: u64,
+    /// The first seed
+    #[arg(long, value_name = "S", default_value_t = 1)]
     base: u64,
+    /// Also each test's virtual time and RPC count for the first seed (on one thread, so
+    /// the lines do not interleave)
+    #[arg(long)]
     per_test: bool,
+    /// Test threads, 1 to 1024 [default: one per core]
+    #[arg(long, value_name = "T", value_parser = clap::value_parser!(u64).range(1..=1024))]
     threads: Option<u64>,
-}
-
-fn parse_args() -> Result<Args, String> {
-    let mut args = Args {
-        release: true,
-        seeds: 5,
-        base: 1,
-        per_test: false,
-        threads: None,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(a) = it.next() {
-        let mut number = |name: &str| -> Result<u64, String> {
-            it.next()
-                .and_then(|v| v.parse().ok())
-                .ok_or_else(|| format!("{name} needs a number"))
-        };
-        match a.as_str() {
-            "--dev" => args.release = false,
-            "--seeds" => args.seeds = number("--seeds")?.max(1),
-            "--base" => args.base = number("--base")?,
-            "--per-test" => args.per_test = true,
-            "--threads" => args.threads = Some(number("--threads")?.max(1)),
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                std::process::exit(0);
-            }
-            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
-        }
-    }
-    Ok(args)
 }
 
 /// Builds the tests of both labs and returns the binaries by target name.
@@ -177,12 +156,14 @@ fn median(mut values: Vec<f64>) -> f64 {
 }
 
 fn main() -> ExitCode {
-    let args = match parse_args() {
-        Ok(a) => a,
-        Err(e) => {
-            eprintln!("{e}");
-            return ExitCode::from(2);
-        }
+    let args = Args::parse();
+    let Some(end) = args.base.checked_add(args.seeds) else {
+        Args::command()
+            .error(
+                ErrorKind::ValueValidation,
+                "--base + --seeds is past the last seed",
+            )
+            .exit()
     };
     let binaries = match build(args.release) {
         Ok(b) => b,
@@ -204,7 +185,7 @@ fn main() -> ExitCode {
     let mut walls: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     let mut cpus: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
     let mut rpcs: BTreeMap<&str, Vec<f64>> = BTreeMap::new();
-    for seed in args.base..args.base + args.seeds {
+    for seed in args.base..end {
         let mut line = format!("seed {seed}:");
         for (suite, names) in SUITES {
             let (mut wall, mut cpu, mut count) = (0.0, 0.0, 0);

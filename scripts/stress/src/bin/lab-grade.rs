@@ -10,31 +10,53 @@
 //! A tool, not simulated code: it runs processes and reads files.
 #![allow(clippy::disallowed_methods)]
 
+use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 use lab_stress::catalogue::{SUBLABS, SubLab};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::{Command, ExitCode};
 
-const USAGE: &str = "\
-usage: scripts/grade.sh [LAB|SUBLAB] [--runs N] [-j JOBS] [-o DIR]
-
-Runs every course test of LAB (1 to 5) or SUBLAB (3a, 3b, 3c, 3d, 4a, 4b, 5a, 5b, 5ch for
-Lab 5's challenges) N times, each run with its own seed, through the stress runner, and
-prints a scorecard: per test, runs and failures; per sub-lab a verdict; the failing seeds
-with their replay commands. With no LAB, every lab. Exits 1 if any run failed.
-
-  --runs N    runs of each test (default 10)
-  -j JOBS     parallel runs (default: the number of cores)
-  -o DIR      where the runs' logs and summaries go (default: stress-out/grade)
-  --list      print the tests that would run (checking each exists), and run nothing
-  --expect-todo SECS
-              the check of a skeleton (this workspace's CI): every run must fail, within
-              SECS seconds, with a todo!(\"Lab ...\") message in its output
-
+const EXAMPLES: &str = "\
 Examples:
   scripts/grade.sh 2
   scripts/grade.sh 3a --runs 100";
+
+/// Runs every course test of LAB (1 to 5) or SUBLAB (3a, 3b, 3c, 3d, 4a, 4b, 5a, 5b, 5ch
+/// for Lab 5's challenges) N times, each run with its own seed, through the stress
+/// runner, and prints a scorecard: per test, runs and failures; per sub-lab a verdict;
+/// the failing seeds with their replay commands. With no LAB, every lab. Exits 1 if any
+/// run failed.
+#[derive(Parser)]
+#[command(name = "lab-grade", bin_name = "scripts/grade.sh", version, after_help = EXAMPLES)]
+struct Cli {
+    /// The lab or sub-lab [default: every lab]
+    #[arg(value_name = "LAB|SUBLAB", value_parser = |s: &str| select(s).map(Selection))]
+    selected: Option<Selection>,
+    /// Runs of each test (1 to 1000000)
+    #[arg(long, value_name = "N", default_value_t = 10,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
+    runs: usize,
+    /// Parallel runs, 1 to 1024 [default: the number of cores]
+    #[arg(short, long, value_name = "JOBS",
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=1024))]
+    jobs: Option<usize>,
+    /// Where the runs' logs and summaries go
+    #[arg(short, long, value_name = "DIR", default_value = "stress-out/grade")]
+    out: PathBuf,
+    /// Print the tests that would run (checking each exists), and run nothing
+    #[arg(long)]
+    list: bool,
+    /// The check of a skeleton (this workspace's CI): every run must fail, within SECS
+    /// seconds (1 to 86400), with a todo!("Lab ...") message in its output
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u32).range(1..=86_400))]
+    expect_todo: Option<u32>,
+}
+
+/// The sub-labs one argument names.
+#[derive(Clone)]
+struct Selection(Vec<&'static SubLab>);
 
 struct Args {
     selected: Vec<&'static SubLab>,
@@ -61,39 +83,22 @@ fn select(what: &str) -> Result<Vec<&'static SubLab>, String> {
     }
 }
 
-fn parse(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
-    let mut selected = None;
-    let (mut runs, mut jobs, mut out) = (10, None, PathBuf::from("stress-out/grade"));
-    let mut list = false;
-    let mut expect_todo = None;
-    let number = |flag: &str, v: Option<String>| -> Result<usize, String> {
-        let v = v.ok_or(format!("{flag} needs a number"))?;
-        match v.parse() {
-            Ok(n) if n > 0 => Ok(n),
-            _ => Err(format!("{flag}: {v:?} is not a positive number")),
-        }
-    };
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--list" => list = true,
-            "--expect-todo" => expect_todo = Some(number("--expect-todo", it.next())? as f64),
-            "--runs" => runs = number("--runs", it.next())?,
-            "-j" | "--jobs" => jobs = Some(number("-j", it.next())?),
-            "-o" | "--out" => out = PathBuf::from(it.next().ok_or("-o needs a directory")?),
-            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
-            _ if selected.is_some() => return Err(format!("unexpected argument {arg:?}")),
-            _ => selected = Some(select(&arg)?),
-        }
-    }
-    Ok(Some(Args {
-        selected: selected.unwrap_or_else(|| SUBLABS.iter().collect()),
-        runs,
-        jobs,
-        out,
-        list,
-        expect_todo,
-    }))
+fn parse<I, T>(args: I) -> Result<Args, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(args)?;
+    Ok(Args {
+        selected: cli
+            .selected
+            .map_or_else(|| SUBLABS.iter().collect(), |s| s.0),
+        runs: cli.runs,
+        jobs: cli.jobs,
+        out: cli.out,
+        list: cli.list,
+        expect_todo: cli.expect_todo.map(f64::from),
+    })
 }
 
 /// Per test of one package: (runs, failures, mean wall seconds); and the failed runs, as
@@ -382,17 +387,7 @@ fn check_todo(args: &Args, outcomes: &BTreeMap<&str, Outcome>, limit: f64) -> bo
 }
 
 fn main() -> ExitCode {
-    let args = match parse(std::env::args().skip(1)) {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("grade: {message}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    let args = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
     match grade(&args) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
@@ -432,12 +427,19 @@ mod tests {
 
     #[test]
     fn bad_arguments_are_refused() {
-        let p = |a: &[&str]| parse(a.iter().map(|s| s.to_string()));
-        assert!(p(&["--runs", "0"]).is_err());
-        assert!(p(&["--runs"]).is_err());
-        assert!(p(&["3a", "3b"]).is_err());
-        assert!(p(&["--fast"]).is_err());
-        let Ok(Some(a)) = p(&["4a", "--runs", "3"]) else {
+        let p = |a: &[&str]| parse(std::iter::once(&"grade").chain(a));
+        for bad in [
+            &["--runs", "0"][..],
+            &["--runs"],
+            &["--runs", "2000000000"],
+            &["3a", "3b"],
+            &["6"],
+            &["--fast"],
+            &["--expect-todo", "1e300"],
+        ] {
+            assert_eq!(p(bad).err().map(|e| e.exit_code()), Some(2), "{bad:?}");
+        }
+        let Ok(a) = p(&["4a", "--runs", "3"]) else {
             panic!("refused")
         };
         assert_eq!((a.selected.len(), a.runs), (1, 3));

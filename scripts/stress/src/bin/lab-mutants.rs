@@ -14,6 +14,8 @@
 //! A tool, not simulated code: it runs processes and writes files.
 #![allow(clippy::disallowed_methods)]
 
+use clap::Parser;
+use clap::builder::RangedU64ValueParser;
 use lab_stress::catalogue::SUBLABS;
 use lab_stress::mutants::{self, Edit, Mutant};
 use serde_json::Value;
@@ -21,29 +23,46 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode, Stdio};
 
-const USAGE: &str = "\
-usage: scripts/mutants.sh [--seeds N] [--only ID,...] [--sample K] [--check] [-j JOBS] [LAB...]
-
-For each mutant of LAB (3, 4, 5; default all), a classic mistake written as edits of the
-reference code in <lab>/mutants.txt: applies it to a copy of the workspace, runs the
-lab's course tests and its extra (beyond_) tests N times each with their own seeds, and
-prints which tests killed it. Exits 1 if a mutant survives.
-
-  --seeds N    runs of each test per mutant (default 20)
-  --only IDS   only these mutants (comma-separated)
-  --sample K   only K mutants, spread evenly over the list (CI's short form)
-  --check      only check that every mutant still applies (each edit's text is found
-               exactly once), and build and run nothing
-  -j JOBS      parallel runs (default: the number of cores)
-  --work DIR   where the workspace copy and its target directory go (default:
-               target/mutants); CI shares the student-workspace check's, whose
-               dependencies are built already";
-
 const LABS: [(&str, &str); 3] = [
     ("3", "lab3-raft"),
     ("4", "lab4-kvraft"),
     ("5", "lab5-shardkv"),
 ];
+
+/// For each mutant of LAB (3, 4, 5; default all), a classic mistake written as edits of
+/// the reference code in <lab>/mutants.txt: applies it to a copy of the workspace, runs
+/// the lab's course tests and its extra (beyond_) tests N times each with their own
+/// seeds, and prints which tests killed it. Exits 1 if a mutant survives.
+#[derive(Parser)]
+#[command(name = "lab-mutants", bin_name = "scripts/mutants.sh", version)]
+struct Cli {
+    /// Labs with mutants: 3, 4, 5 [default: all]
+    #[arg(value_name = "LAB", value_parser = ["3", "4", "5"])]
+    labs: Vec<String>,
+    /// Runs of each test per mutant (1 to 100000)
+    #[arg(long, value_name = "N", default_value_t = 20,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+    seeds: usize,
+    /// Only these mutants (comma-separated ids)
+    #[arg(long, value_name = "IDS", value_delimiter = ',')]
+    only: Vec<String>,
+    /// Only K mutants, spread evenly over the list (CI's short form)
+    #[arg(long, value_name = "K",
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=100_000))]
+    sample: Option<usize>,
+    /// Only check that every mutant still applies (each edit's text is found exactly
+    /// once), and build and run nothing
+    #[arg(long)]
+    check: bool,
+    /// Parallel runs, 1 to 1024 [default: the number of cores]
+    #[arg(short, long, value_name = "JOBS",
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=1024))]
+    jobs: Option<usize>,
+    /// Where the workspace copy and its target directory go [default: target/mutants];
+    /// CI shares the student-workspace check's, whose dependencies are built already
+    #[arg(long, value_name = "DIR")]
+    work: Option<PathBuf>,
+}
 
 struct Args {
     labs: Vec<(&'static str, &'static str)>,
@@ -57,50 +76,28 @@ struct Args {
     work: Option<PathBuf>,
 }
 
-fn parse(mut it: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
-    let mut args = Args {
-        labs: Vec::new(),
-        seeds: 20,
-        only: Vec::new(),
-        sample: None,
-        check: false,
-        jobs: None,
-        all: false,
-        work: None,
-    };
-    let number = |flag: &str, v: Option<String>| -> Result<usize, String> {
-        let v = v.ok_or(format!("{flag} needs a number"))?;
-        match v.parse() {
-            Ok(n) if n > 0 => Ok(n),
-            _ => Err(format!("{flag}: {v:?} is not a positive number")),
-        }
-    };
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "-h" | "--help" => return Ok(None),
-            "--seeds" => args.seeds = number("--seeds", it.next())?,
-            "--sample" => args.sample = Some(number("--sample", it.next())?),
-            "-j" | "--jobs" => args.jobs = Some(number("-j", it.next())?),
-            "--check" => args.check = true,
-            "--work" => {
-                args.work = Some(PathBuf::from(it.next().ok_or("--work needs a directory")?))
-            }
-            "--only" => {
-                let ids = it.next().ok_or("--only needs mutant ids")?;
-                args.only.extend(ids.split(',').map(str::to_string));
-            }
-            flag if flag.starts_with('-') => return Err(format!("unknown option {flag}")),
-            lab => match LABS.iter().find(|(n, _)| *n == lab) {
-                Some(l) => args.labs.push(*l),
-                None => return Err(format!("{lab:?} is not a lab with mutants (3, 4, 5)")),
-            },
-        }
-    }
-    let all = args.labs.is_empty();
-    if all {
-        args.labs = LABS.to_vec();
-    }
-    Ok(Some(Args { all, ..args }))
+fn parse<I, T>(args: I) -> Result<Args, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::try_parse_from(args)?;
+    let all = cli.labs.is_empty();
+    let labs = LABS
+        .iter()
+        .filter(|(n, _)| all || cli.labs.iter().any(|l| l == n))
+        .copied()
+        .collect();
+    Ok(Args {
+        labs,
+        seeds: cli.seeds,
+        only: cli.only,
+        sample: cli.sample,
+        check: cli.check,
+        jobs: cli.jobs,
+        all,
+        work: cli.work,
+    })
 }
 
 fn run(
@@ -319,17 +316,7 @@ fn select<'a>(args: &Args, all: &'a [Mutant]) -> Vec<&'a Mutant> {
 }
 
 fn main() -> ExitCode {
-    let args = match parse(std::env::args().skip(1)) {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("mutants: {message}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    let args = parse(std::env::args_os()).unwrap_or_else(|e| e.exit());
     match suite(&args) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::FAILURE,
@@ -568,5 +555,28 @@ impl Row {
             verdict,
             self.killers.join(", ")
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_parse_and_bad_ones_are_usage_errors() {
+        let p = |a: &[&str]| parse(std::iter::once(&"mutants").chain(a));
+        let a = p(&["--only", "a,b", "5", "3", "--sample", "2"]).expect("parses");
+        assert_eq!(a.labs, [LABS[0], LABS[2]]);
+        assert_eq!((a.only.len(), a.sample, a.all), (2, Some(2), false));
+        assert!(p(&[]).expect("parses").all);
+        for bad in [
+            &["6"][..],
+            &["--seeds", "0"],
+            &["--seeds", "1e9"],
+            &["-j", "100000"],
+            &["--frobnicate"],
+        ] {
+            assert_eq!(p(bad).err().map(|e| e.exit_code()), Some(2), "{bad:?}");
+        }
     }
 }
