@@ -17,8 +17,10 @@ pub mod rsm;
 pub mod server;
 pub mod tester;
 
-#[cfg(test)]
-mod fuzz;
+/// The fuzz harness: a `cargo test` here, and `cargo fuzz` targets in `scripts/fuzz`
+/// (feature `fuzzing`).
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzz;
 
 pub use clerk::Clerk;
 pub use server::KvServer;

@@ -11,8 +11,10 @@ pub mod config;
 pub mod ctrler;
 pub mod shardkv;
 
-#[cfg(test)]
-mod fuzz;
+/// The fuzz harness: a `cargo test` here, and `cargo fuzz` targets in `scripts/fuzz`
+/// (feature `fuzzing`).
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzz;
 
 pub use config::{Config, N_SHARDS, key_to_shard};
 pub use shardkv::{Clerk, ShardKv};

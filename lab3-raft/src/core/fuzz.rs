@@ -22,14 +22,13 @@ use super::messages::{
 };
 use super::{Config, Core, Input};
 use crate::persist::{self, Saver};
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+use rand::{Rng, RngExt};
 use std::sync::Arc;
 
 const PEERS: usize = 3;
 
 /// A value near the ones a cluster uses, or now and then an extreme one.
-fn number(rng: &mut StdRng, near: u64) -> u64 {
+fn number<R: Rng + ?Sized>(rng: &mut R, near: u64) -> u64 {
     match rng.random_range(0..60) {
         0 => 0,
         1 => u64::MAX,
@@ -40,7 +39,7 @@ fn number(rng: &mut StdRng, near: u64) -> u64 {
     }
 }
 
-fn peer_id(rng: &mut StdRng) -> usize {
+fn peer_id<R: Rng + ?Sized>(rng: &mut R) -> usize {
     match rng.random_range(0..10) {
         0 => usize::MAX,
         1 => PEERS,
@@ -48,7 +47,7 @@ fn peer_id(rng: &mut StdRng) -> usize {
     }
 }
 
-fn entries(rng: &mut StdRng, near: u64) -> Vec<Entry> {
+fn entries<R: Rng + ?Sized>(rng: &mut R, near: u64) -> Vec<Entry> {
     let n = rng.random_range(0..4);
     let mut term = number(rng, near);
     (0..n)
@@ -65,8 +64,8 @@ fn entries(rng: &mut StdRng, near: u64) -> Vec<Entry> {
 }
 
 /// A request no peer necessarily sent.
-fn made_up_request(rng: &mut StdRng, term: u64, index: u64) -> Request {
-    let vote = |rng: &mut StdRng| RequestVoteArgs {
+fn made_up_request<R: Rng + ?Sized>(rng: &mut R, term: u64, index: u64) -> Request {
+    let vote = |rng: &mut R| RequestVoteArgs {
         term: number(rng, term),
         candidate_id: peer_id(rng),
         last_log_index: number(rng, index),
@@ -94,8 +93,8 @@ fn made_up_request(rng: &mut StdRng, term: u64, index: u64) -> Request {
 }
 
 /// A reply no peer necessarily sent, of the request's kind or not.
-fn made_up_response(rng: &mut StdRng, term: u64, index: u64) -> Response {
-    let vote = |rng: &mut StdRng| RequestVoteReply {
+fn made_up_response<R: Rng + ?Sized>(rng: &mut R, term: u64, index: u64) -> Response {
+    let vote = |rng: &mut R| RequestVoteReply {
         term: number(rng, term),
         vote_granted: rng.random(),
     };
@@ -116,7 +115,7 @@ fn made_up_response(rng: &mut StdRng, term: u64, index: u64) -> Response {
 }
 
 /// `request` with one field changed.
-fn mutate(rng: &mut StdRng, mut request: Request) -> Request {
+fn mutate<R: Rng + ?Sized>(rng: &mut R, mut request: Request) -> Request {
     let field: &mut u64 = match &mut request {
         Request::PreVote(a) | Request::RequestVote(a) => match rng.random_range(0..3) {
             0 => &mut a.term,
@@ -152,9 +151,9 @@ struct Peer {
     saved: Vec<u8>,
 }
 
-/// One case: `steps` random events on three peers.
-fn run_case(seed: u64, steps: usize) {
-    let mut rng = StdRng::seed_from_u64(seed);
+/// One case: `steps` events on three peers, chosen by `rng` (seeded in `cargo test`, the
+/// fuzzer's bytes under `cargo fuzz`); `seed` seeds the peers' election timers.
+pub fn run<R: Rng + ?Sized>(rng: &mut R, seed: u64, steps: usize) {
     let config = Config::default();
     let mut peers: Vec<Peer> = (0..PEERS)
         .map(|me| Peer {
@@ -175,10 +174,10 @@ fn run_case(seed: u64, steps: usize) {
             0..50 => Input::Tick,
             50..62 => Input::Propose(vec![rng.random()]),
             62..66 => Input::Snapshot {
-                index: number(&mut rng, peers[me].core.last_applied()),
+                index: number(rng, peers[me].core.last_applied()),
                 data: vec![1],
             },
-            66..68 => Input::Request(made_up_request(&mut rng, term, index)),
+            66..68 => Input::Request(made_up_request(rng, term, index)),
             68..70 => {
                 // A reply from the network (anything) to a request this peer sent (the
                 // driver pairs them, so the request is always its own).
@@ -189,13 +188,13 @@ fn run_case(seed: u64, steps: usize) {
                 Input::Response {
                     from: to,
                     request,
-                    response: made_up_response(&mut rng, term, index),
+                    response: made_up_response(rng, term, index),
                 }
             }
             70..72 => {
                 // A crash: restart from the saved bytes, mutated now and then.
                 let saved = if rng.random_range(0..4) == 0 {
-                    common::fuzz::mutate(&mut rng, peers[me].saved.clone())
+                    common::fuzz::mutate(rng, peers[me].saved.clone())
                 } else {
                     peers[me].saved.clone()
                 };
@@ -223,7 +222,7 @@ fn run_case(seed: u64, steps: usize) {
                 // Mutated on the way (the sender's driver still pairs the reply with
                 // what it sent).
                 let delivered = if rng.random_range(0..20) == 0 {
-                    mutate(&mut rng, request.clone())
+                    mutate(rng, request.clone())
                 } else {
                     request.clone()
                 };
@@ -257,41 +256,54 @@ fn run_case(seed: u64, steps: usize) {
     }
 }
 
-#[test]
-fn the_core_survives_random_and_mutated_input() {
-    let cases: u64 = std::env::var("RAFT_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(500);
-    for seed in 0..cases {
-        run_case(seed, 3000);
+/// One input for the decoders: `saved` as a peer's saved state (restored into `core` and
+/// ticked when it decodes), then `message` as a request to `core` and as a reply.
+pub fn decode_one(core: &mut Core, saved: &[u8], message: &[u8]) {
+    if let Ok(Some(durable)) = persist::decode(saved, PEERS) {
+        *core = Core::restore(0, PEERS, Config::default(), 1, durable, Vec::new());
+        let _ = core.step(Input::Tick);
     }
+    if let Ok(request) = common::codec::decode::<Request>(message) {
+        let _ = core.step(Input::Request(request));
+    }
+    let _ = common::codec::decode::<Response>(message);
 }
 
-/// Random and mutated bytes for the decoders of the saved state and of every message:
-/// an error or a value, never a panic.
-#[test]
-fn decoders_survive_random_and_mutated_bytes() {
-    let mut rng = StdRng::seed_from_u64(25);
-    let mut core = super::test_util::leader(0, PEERS, 3, &[1, 2, 2, 3]);
-    let good = Saver::new().encode(&core).concat();
-    let request = common::codec::encode(&made_up_request(&mut rng, 3, 4)).expect("encodes");
-    for _ in 0..20_000 {
-        let bytes = if rng.random::<bool>() {
-            common::fuzz::mutate(&mut rng, good.clone())
-        } else {
-            (0..rng.random_range(0..40))
-                .map(|_| rng.random::<u8>())
-                .collect()
-        };
-        if let Ok(Some(durable)) = persist::decode(&bytes, PEERS) {
-            core = Core::restore(0, PEERS, Config::default(), 1, durable, Vec::new());
-            let _ = core.step(Input::Tick);
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+    use rand::rngs::StdRng;
+
+    #[test]
+    fn the_core_survives_random_and_mutated_input() {
+        let cases: u64 = std::env::var("RAFT_FUZZ_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(500);
+        for seed in 0..cases {
+            run(&mut StdRng::seed_from_u64(seed), seed, 3000);
         }
-        let bytes = common::fuzz::mutate(&mut rng, request.clone());
-        if let Ok(request) = common::codec::decode::<Request>(&bytes) {
-            let _ = core.step(Input::Request(request));
+    }
+
+    /// Random and mutated bytes for the decoders of the saved state and of every message:
+    /// an error or a value, never a panic.
+    #[test]
+    fn decoders_survive_random_and_mutated_bytes() {
+        let mut rng = StdRng::seed_from_u64(25);
+        let mut core = crate::core::test_util::leader(0, PEERS, 3, &[1, 2, 2, 3]);
+        let good = Saver::new().encode(&core).concat();
+        let request = common::codec::encode(&made_up_request(&mut rng, 3, 4)).expect("encodes");
+        for _ in 0..20_000 {
+            let bytes = if rng.random::<bool>() {
+                common::fuzz::mutate(&mut rng, good.clone())
+            } else {
+                (0..rng.random_range(0..40))
+                    .map(|_| rng.random::<u8>())
+                    .collect()
+            };
+            let message = common::fuzz::mutate(&mut rng, request.clone());
+            decode_one(&mut core, &bytes, &message);
         }
-        let _ = common::codec::decode::<Response>(&bytes);
     }
 }

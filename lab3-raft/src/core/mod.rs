@@ -341,5 +341,7 @@ pub(crate) mod test_util;
 #[cfg(test)]
 mod transcript;
 
-#[cfg(test)]
-mod fuzz;
+/// The fuzz harness: a `cargo test` here, and `cargo fuzz` targets in `scripts/fuzz`
+/// (feature `fuzzing`).
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzz;
