@@ -53,6 +53,17 @@ impl TryRng for ByteRng<'_> {
     }
 }
 
+/// A fuzzer's input as a sequence of byte strings: each is a length byte, then up to that
+/// many bytes (the last may be short). A stateful harness applies them in order.
+pub fn chunks(mut bytes: &[u8]) -> impl Iterator<Item = &[u8]> {
+    std::iter::from_fn(move || {
+        let (&len, rest) = bytes.split_first()?;
+        let (chunk, rest) = rest.split_at(usize::from(len).min(rest.len()));
+        bytes = rest;
+        Some(chunk)
+    })
+}
+
 /// `cases` inputs from `seed`: half random bytes (up to 64), half mutations of one of
 /// `valid` (which must not be empty).
 pub fn inputs(seed: u64, valid: &[Vec<u8>], cases: usize) -> Vec<Vec<u8>> {
@@ -98,6 +109,14 @@ mod tests {
         assert_eq!(a, super::inputs(7, &valid, 100));
         assert_ne!(a, super::inputs(8, &valid, 100));
         assert!(a.iter().all(|b| !valid.contains(b) || b.is_empty()));
+    }
+
+    #[test]
+    fn chunks_are_length_prefixed() {
+        let data = [2, 1, 2, 0, 3, 9];
+        let chunks: Vec<&[u8]> = super::chunks(&data).collect();
+        assert_eq!(chunks, [&[1, 2][..], &[], &[9]]);
+        assert_eq!(super::chunks(&[]).count(), 0);
     }
 
     #[test]

@@ -33,6 +33,16 @@ pub fn restore_snapshot(bytes: &[u8]) {
     }
 }
 
+/// A `cargo fuzz` input: its chunks ([`common::fuzz::chunks`]) as log entries applied in
+/// order, and the whole of it as a snapshot.
+pub fn fuzz_input(data: &[u8]) {
+    let mut machine = KvMachine::new();
+    for chunk in common::fuzz::chunks(data) {
+        apply_entry(&mut machine, chunk);
+    }
+    restore_snapshot(data);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,6 +66,9 @@ mod tests {
         let snapshot = codec::encode(&(9u64, &machine)).expect("encodes");
         for bytes in common::fuzz::inputs(5, &[snapshot], 20_000) {
             restore_snapshot(&bytes);
+        }
+        for bytes in common::fuzz::inputs(6, &valid, 1_000) {
+            fuzz_input(&bytes);
         }
     }
 }

@@ -34,6 +34,19 @@ pub fn answer_group_request(machine: &ShardKvMachine, bytes: &[u8]) {
     }
 }
 
+/// A `cargo fuzz` input: its chunks ([`common::fuzz::chunks`]) applied in order as
+/// controller entries to a controller, and as group entries and requests to a group
+/// (gid 100 or 101, as the first byte says).
+pub fn fuzz_input(data: &[u8]) {
+    let mut controller = CtrlerMachine::new();
+    let mut group = ShardKvMachine::new(100 + u64::from(data.first().copied().unwrap_or(0) & 1));
+    for chunk in common::fuzz::chunks(data) {
+        apply_controller_entry(&mut controller, chunk);
+        apply_group_entry(&mut group, chunk);
+        answer_group_request(&group, chunk);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +131,9 @@ mod tests {
             for bytes in common::fuzz::inputs(gid + 1, &requests, 5_000) {
                 answer_group_request(&machine, &bytes);
             }
+        }
+        for bytes in common::fuzz::inputs(52, &valid, 1_000) {
+            fuzz_input(&bytes);
         }
     }
 }

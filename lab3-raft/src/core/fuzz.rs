@@ -269,6 +269,23 @@ pub fn decode_one(core: &mut Core, saved: &[u8], message: &[u8]) {
     let _ = common::codec::decode::<Response>(message);
 }
 
+/// A `cargo fuzz` input for [`run`]: the bytes are the case's choices, and its length
+/// bounds the number of steps.
+pub fn run_input(data: &[u8]) {
+    run(&mut common::fuzz::ByteRng::new(data), 1, data.len());
+}
+
+/// A `cargo fuzz` input for [`decode_one`]: a first byte that says how many of the rest
+/// are the saved state; the others are the message. Stepped into a fresh follower.
+pub fn decode_input(data: &[u8]) {
+    let Some((&split, rest)) = data.split_first() else {
+        return;
+    };
+    let (saved, message) = rest.split_at(usize::from(split).min(rest.len()));
+    let mut core = Core::new(0, PEERS, Config::default(), 1);
+    decode_one(&mut core, saved, message);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +300,17 @@ mod tests {
             .unwrap_or(500);
         for seed in 0..cases {
             run(&mut StdRng::seed_from_u64(seed), seed, 3000);
+        }
+    }
+
+    /// The cargo fuzz entry points run (what they do is the tests above).
+    #[test]
+    fn fuzz_inputs_run() {
+        let mut rng = StdRng::seed_from_u64(26);
+        for len in [0, 1, 7, 100, 4000] {
+            let data: Vec<u8> = (0..len).map(|_| rng.random()).collect();
+            run_input(&data);
+            decode_input(&data);
         }
     }
 

@@ -48,9 +48,10 @@ pub type Files = BTreeMap<String, File>;
 /// Files of this repository that the student workspace never has: this tool, the
 /// skeletons it copies from and its check; the checks of this repository's own guides
 /// (the student's guides are cut to the parts about doing the lab); and the demo, which
-/// runs the reference's examples (a stripped lab has none); and the mutant suite, whose
-/// mutants are edits of the reference.
-const NEVER: [&str; 10] = [
+/// runs the reference's examples (a stripped lab has none); the mutant suite, whose
+/// mutants are edits of the reference; and the cargo fuzz targets, which call the
+/// reference's fuzz entry points.
+const NEVER: [&str; 11] = [
     "scripts/student/",
     "scripts/student.sh",
     "scripts/check_student.sh",
@@ -58,6 +59,7 @@ const NEVER: [&str; 10] = [
     "scripts/check_docs.sh",
     "scripts/demo.sh",
     "scripts/mutants.sh",
+    "scripts/fuzz/",
     "lab3-raft/mutants.txt",
     "lab4-kvraft/mutants.txt",
     "lab5-shardkv/mutants.txt",
