@@ -18,7 +18,7 @@ const MAX_SECONDS: f64 = 86_400.0;
 /// Re-checks a KV history for linearizability. Exit status: 0 linearizable, 1 not
 /// linearizable, 2 undecided or bad input.
 #[derive(Parser)]
-#[command(name = "check_history", version)]
+#[command(args_override_self = true, name = "check_history", version)]
 struct Args {
     /// The history, as `LAB_HISTORY_DIR` saves it
     #[arg(value_name = "HISTORY.JSON")]

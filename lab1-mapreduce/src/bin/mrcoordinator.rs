@@ -12,7 +12,7 @@ const PROG: &str = "mrcoordinator";
 /// Runs one MapReduce job over the INPUT files (one map task each), for workers started
 /// with `mrworker APP` in the same directory. Exits once every mr-out-* file is written.
 #[derive(Parser)]
-#[command(name = PROG, version)]
+#[command(args_override_self = true, name = PROG, version)]
 struct Args {
     /// Reduce tasks and output files (1 to 10000)
     #[arg(long = "nreduce", value_name = "N", default_value = "10", value_parser = cli::n_reduce)]

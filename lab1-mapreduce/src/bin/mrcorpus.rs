@@ -7,7 +7,7 @@ use std::path::PathBuf;
 /// Writes the eight input files (pg-being_ernest.txt ... pg-tom_sawyer.txt) into DIR.
 /// The files are the same bytes on every machine.
 #[derive(Parser)]
-#[command(name = "mrcorpus", version)]
+#[command(args_override_self = true, name = "mrcorpus", version)]
 struct Args {
     /// Where to write them
     #[arg(value_name = "DIR", default_value = ".")]

@@ -23,7 +23,7 @@ const PROG: &str = "mrdemo";
 /// times; then runs it again with one worker killed midway and with one worker frozen
 /// midway.
 #[derive(Parser)]
-#[command(name = PROG, version)]
+#[command(args_override_self = true, name = PROG, version)]
 struct Args {
     /// Instead, time mrsequential against a coordinator with 2 workers
     #[arg(long)]

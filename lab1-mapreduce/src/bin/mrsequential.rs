@@ -11,7 +11,7 @@ const PROG: &str = "mrsequential";
 
 /// Runs APP over the INPUT files in one process and writes one output file.
 #[derive(Parser)]
-#[command(name = PROG, version)]
+#[command(args_override_self = true, name = PROG, version)]
 struct Args {
     /// The output file
     #[arg(long, value_name = "FILE", default_value = "mr-out-0")]

@@ -12,7 +12,7 @@ const PROG: &str = "mrworker";
 /// Asks the coordinator for tasks and runs them with APP. Exits 0 when the coordinator
 /// says the job is done, 1 if the coordinator cannot be reached or goes away.
 #[derive(Parser)]
-#[command(name = PROG, version)]
+#[command(args_override_self = true, name = PROG, version)]
 struct Args {
     /// The coordinator's socket [default: /var/tmp/5840-mr-<uid>, as the course]
     #[arg(long, value_name = "PATH")]

@@ -270,7 +270,12 @@ fn markdown_files(root: &Path) -> Vec<PathBuf> {
 /// Runs the shell blocks of the workspace's READMEs in a quick mode, checks their quoted
 /// code and tables, and .vscode/launch.json, so the guides do not rot.
 #[derive(Parser)]
-#[command(name = "docs-check", bin_name = "scripts/check_docs.sh", version)]
+#[command(
+    args_override_self = true,
+    name = "docs-check",
+    bin_name = "scripts/check_docs.sh",
+    version
+)]
 struct Args {
     /// Check only the READMEs whose path contains one of these (lab3, scripts/...) [default:
     /// every README, and launch.json]

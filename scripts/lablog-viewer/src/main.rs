@@ -15,7 +15,12 @@ use std::process::ExitCode;
 /// The tester's actions (crashes, partitions, network changes) pass every filter but
 /// --level, --from and --to.
 #[derive(Parser)]
-#[command(name = "lablog", bin_name = "scripts/lablog", version)]
+#[command(
+    args_override_self = true,
+    name = "lablog",
+    bin_name = "scripts/lablog",
+    version
+)]
 struct Args {
     /// The log; standard input if - or missing
     #[arg(value_name = "FILE")]

@@ -21,7 +21,7 @@ Examples:
 /// Runs each selected test of PACKAGE N times, each run with its own seed, on JOBS
 /// parallel workers, and reports the failures with their seeds and replay commands.
 #[derive(Parser)]
-#[command(name = "lab-stress", bin_name = "scripts/stress_test.sh", version, after_help = EXAMPLES)]
+#[command(args_override_self = true, name = "lab-stress", bin_name = "scripts/stress_test.sh", version, after_help = EXAMPLES)]
 struct Cli {
     /// Runs of each test (1 to 1000000; the job list is built up front)
     #[arg(value_name = "N", value_parser = RangedU64ValueParser::<usize>::new().range(1..=MAX_RUNS))]

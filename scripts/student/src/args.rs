@@ -15,7 +15,7 @@ Examples:
 /// (start there), its own CI script, and a git repository with one commit, so your diff
 /// is yours.
 #[derive(Parser)]
-#[command(name = "lab-student", bin_name = "scripts/student.sh", version, after_help = EXAMPLES)]
+#[command(args_override_self = true, name = "lab-student", bin_name = "scripts/student.sh", version, after_help = EXAMPLES)]
 struct Cli {
     /// Where the workspace goes
     #[arg(value_name = "DIR")]

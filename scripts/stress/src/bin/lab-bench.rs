@@ -29,7 +29,12 @@ const SUITES: [(&str, &[&str]); 2] = [
 /// count of each suite, then their medians, with the CPU time the test processes used
 /// (steadier than wall time on a shared machine). Release builds unless --dev.
 #[derive(Parser)]
-#[command(name = "lab-bench", bin_name = "scripts/bench.sh", version)]
+#[command(
+    args_override_self = true,
+    name = "lab-bench",
+    bin_name = "scripts/bench.sh",
+    version
+)]
 struct Args {
     /// Build and run the dev profile instead of release
     #[arg(long = "dev", action = ArgAction::SetFalse)]

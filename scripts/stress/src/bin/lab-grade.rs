@@ -29,7 +29,7 @@ Examples:
 /// the failing seeds with their replay commands. With no LAB, every lab. Exits 1 if any
 /// run failed.
 #[derive(Parser)]
-#[command(name = "lab-grade", bin_name = "scripts/grade.sh", version, after_help = EXAMPLES)]
+#[command(args_override_self = true, name = "lab-grade", bin_name = "scripts/grade.sh", version, after_help = EXAMPLES)]
 struct Cli {
     /// The lab or sub-lab [default: every lab]
     #[arg(value_name = "LAB|SUBLAB", value_parser = |s: &str| select(s).map(Selection))]

@@ -34,7 +34,12 @@ const LABS: [(&str, &str); 3] = [
 /// the lab's course tests and its extra (beyond_) tests N times each with their own
 /// seeds, and prints which tests killed it. Exits 1 if a mutant survives.
 #[derive(Parser)]
-#[command(name = "lab-mutants", bin_name = "scripts/mutants.sh", version)]
+#[command(
+    args_override_self = true,
+    name = "lab-mutants",
+    bin_name = "scripts/mutants.sh",
+    version
+)]
 struct Cli {
     /// Labs with mutants: 3, 4, 5 [default: all]
     #[arg(value_name = "LAB", value_parser = ["3", "4", "5"])]
@@ -569,6 +574,9 @@ mod tests {
         assert_eq!(a.labs, [LABS[0], LABS[2]]);
         assert_eq!((a.only.len(), a.sample, a.all), (2, Some(2), false));
         assert!(p(&[]).expect("parses").all);
+        // A flag given twice is the flag (the guides' check adds --check to commands
+        // that may have it already).
+        assert!(p(&["--check", "--check"]).expect("parses").check);
         for bad in [
             &["6"][..],
             &["--seeds", "0"],
