@@ -18,6 +18,7 @@
 
 use super::tasks::{Assignment, Completion, Stats, Tasks, WorkerId};
 use crate::clock::{self, Instant};
+use crate::files;
 use crate::frame;
 use crate::protocol::{Reply, Request};
 use std::collections::BTreeSet;
@@ -337,7 +338,7 @@ fn listen(path: &Path) -> Result<(UnixListener, std::fs::File), CoordinatorError
         }
         let _ = std::fs::remove_file(path);
     }
-    let listener = UnixListener::bind(path).map_err(|source| CoordinatorError::Listen {
+    let listener = files::bind_listening(path).map_err(|source| CoordinatorError::Listen {
         path: path.to_path_buf(),
         source,
     })?;

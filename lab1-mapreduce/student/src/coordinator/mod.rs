@@ -15,7 +15,7 @@ use std::io;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::{UnixListener, UnixStream};
+use tokio::net::UnixStream;
 
 /// What one coordinator run needs (from `mrcoordinator`'s command line).
 #[derive(Clone, Debug)]
@@ -84,8 +84,7 @@ impl Drop for SocketFile {
 /// # Errors
 /// When the socket cannot be bound.
 pub async fn run(config: Config) -> io::Result<String> {
-    let _ = std::fs::remove_file(&config.socket);
-    let listener = UnixListener::bind(&config.socket)?;
+    let listener = crate::files::bind_listening(&config.socket)?;
     let _socket_file = SocketFile(config.socket.clone());
     let coordinator = Arc::new(Coordinator::new(&config));
     let serving = coordinator.clone();
