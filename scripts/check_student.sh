@@ -41,7 +41,7 @@ lab_of() { case "$1" in 1) echo lab1-mapreduce;; 2) echo lab2-kvsrv;; 3) echo la
 
 echo "== --from 6 is this workspace"
 student --from 6 --no-git
-never='^(scripts/student/|scripts/(student|check_student|check_docs|demo|mutants)\.sh$|scripts/docs-check/|scripts/fuzz/|lab[1-5]-[a-z]+/(student/|mutants\.txt$))'
+never='^(scripts/student/|scripts/(student|check_student|check_docs|demo|mutants)\.sh$|scripts/docs-check/|scripts/fuzz/|lab[1-5]-[a-z]+/(student/|mutants\.txt$|y2026/))'
 written='^(README\.md|\.ci/run|Cargo\.toml|Cargo\.lock)$'
 missing=0
 while IFS= read -r -d '' f; do

@@ -4,6 +4,7 @@
 //! - [`sim`]: the deterministic simulation runtime (virtual time, one seeded RNG per world,
 //!   panics and deadlocks turned into test failures with a replayable seed);
 //! - [`labrpc`]: the course's fake network (drops, delays, reordering, partitions, counts);
+//! - [`links`]: which servers of a service reach which (connect, disconnect, partition);
 //! - [`persister`]: the [`persister::Persister`] trait and the in-memory persister the
 //!   testers crash and restart servers with;
 //! - [`codec`]: the one wire and storage encoding, which never panics on bad bytes;
@@ -11,16 +12,21 @@
 //! - [`kv_checks`]: the course's checks of appended values (`checkClntAppends`);
 //! - [`linearizability`]: the checker of recorded KV histories, with a picture of a failure;
 //! - [`report`]: the course-style summary line a ported test prints when it passes;
-//! - [`fuzz`]: seeded random and mutated inputs for the labs' fuzz tests.
+//! - [`fuzz`]: seeded random and mutated inputs for the labs' fuzz tests;
+//! - [`tester1`] and [`kvtest`]: the 2026 edition's shared test framework and KV test
+//!   toolkit (its versioned RPCs, clerk interface, workloads and recorded history).
 
 pub mod apply_msg;
 pub mod codec;
 pub mod fuzz;
 pub mod kv_checks;
+pub mod kvtest;
 pub mod labrpc;
 pub mod linearizability;
+pub mod links;
 pub mod persister;
 pub mod report;
 pub mod sim;
+pub mod tester1;
 
 pub use apply_msg::ApplyMsg;

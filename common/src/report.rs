@@ -15,6 +15,13 @@ pub fn begin(desc: &str) {
     println!("{desc} ...");
 }
 
+/// Prints the line that opens a test of the 2026 edition, which names the network as it
+/// is now: `<desc> (reliable network)...` or `<desc> (unreliable network)...`.
+pub fn begin_on(desc: &str, reliable: bool) {
+    let network = if reliable { "reliable" } else { "unreliable" };
+    println!("{desc} ({network} network)...");
+}
+
 /// The numbers of a passed test, in the column layout of its lab.
 #[derive(Debug, Clone, Copy)]
 pub enum Summary {
@@ -40,6 +47,18 @@ pub enum Summary {
         /// RPCs sent.
         rpcs: u64,
         /// Clerk operations.
+        ops: u64,
+    },
+    /// Every lab of the 2026 edition: one layout, labelled.
+    Tester1 {
+        /// Virtual time the test took.
+        time: Duration,
+        /// Servers of group 0 (1 in Lab 2, the one kvsrv).
+        peers: usize,
+        /// RPCs sent, clients' and servers' alike, lost ones included.
+        rpcs: u64,
+        /// The lab's operation count (successful `one()` calls in Lab 3, Submits in
+        /// Lab 4A, wrapped clerk calls in the KV labs).
         ops: u64,
     },
     /// Lab 2 (single-server KV): time, RPCs, operations.
@@ -75,6 +94,16 @@ impl fmt::Display for Summary {
             } => write!(
                 f,
                 "  ... Passed --  {:4.1}  {peers} {rpcs:5} {ops:4}",
+                time.as_secs_f64()
+            ),
+            Summary::Tester1 {
+                time,
+                peers,
+                rpcs,
+                ops,
+            } => write!(
+                f,
+                "  ... Passed --  time {:4.1}s #peers {peers} #RPCs {rpcs:5} #Ops {ops:4}",
                 time.as_secs_f64()
             ),
             Summary::KvSrv { time, rpcs, ops } => write!(
@@ -167,6 +196,16 @@ mod tests {
         assert_eq!(
             srv.to_string(),
             "  ... Passed -- t  0.5 nrpc    12 ops    7"
+        );
+        let y2026 = Summary::Tester1 {
+            time: Duration::from_millis(3500),
+            peers: 3,
+            rpcs: 32,
+            ops: 0,
+        };
+        assert_eq!(
+            y2026.to_string(),
+            "  ... Passed --  time  3.5s #peers 3 #RPCs    32 #Ops    0"
         );
     }
 }

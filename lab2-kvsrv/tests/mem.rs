@@ -9,7 +9,7 @@
 //! running beside them would allocate into their figures.
 
 use cap::Cap;
-use common::sim::{self, RngExt};
+use common::sim;
 use lab2_kvsrv::Clerk;
 use lab2_kvsrv::tester::Tester;
 use std::alloc::System;
@@ -41,12 +41,7 @@ fn grown_since(before: usize) -> usize {
 
 /// The course's `randValue(n)`: `n` random letters.
 fn random_value(n: usize) -> String {
-    const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
-    sim::rng(|r| {
-        (0..n)
-            .map(|_| char::from(LETTERS[r.random_range(0..LETTERS.len())]))
-            .collect()
-    })
+    sim::random_string(sim::LETTERS, n)
 }
 
 /// A limit as the course states it: strictly below a figure, or at most a figure.

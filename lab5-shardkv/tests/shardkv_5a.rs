@@ -1,7 +1,7 @@
 //! The course's shardkv 5A tests: static sharding. Each group serves exactly the shards
 //! its configuration gives it, and refuses the rest.
 
-use common::sim::{self, RngExt};
+use common::sim;
 use lab5_shardkv::shardkv::tester::{GIDS, Tester};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -12,12 +12,7 @@ const N: usize = 10;
 
 /// A random string of 20 letters and digits (the course's `randstring(20)`).
 fn random_value() -> String {
-    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    sim::rng(|r| {
-        (0..20)
-            .map(|_| char::from(CHARS[r.random_range(0..CHARS.len())]))
-            .collect()
-    })
+    sim::random_string(sim::ALPHANUMERIC, 20)
 }
 
 /// Puts keys "0".."9" (one per shard) with random values through a clerk of the real

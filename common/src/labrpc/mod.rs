@@ -129,6 +129,11 @@ impl Network {
         self.inner.changed.notify_waiters();
     }
 
+    /// Whether the network is reliable now (see [`Network::set_reliable`]).
+    pub fn is_reliable(&self) -> bool {
+        self.state().reliable
+    }
+
     /// Reliable (no drops, no extra delays) or unreliable (the course's drops and delays).
     pub fn set_reliable(&self, reliable: bool) {
         tracing::info!(target: "harness", reliable, "network reliability");
@@ -372,12 +377,7 @@ impl Network {
 /// `randstring(20)`, which its testers use so that a restarted peer or a new clerk never
 /// reuses an old end.
 pub fn random_end_name() -> String {
-    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    sim::rng(|r| {
-        (0..20)
-            .map(|_| char::from(CHARS[r.random_range(0..CHARS.len())]))
-            .collect()
-    })
+    sim::random_string(sim::ALPHANUMERIC, 20)
 }
 
 /// A message's travel time on a simulated network (none on the real clock, where

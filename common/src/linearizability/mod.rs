@@ -33,6 +33,7 @@ mod pool;
 pub mod random_history;
 mod recorder;
 mod search;
+pub mod versioned;
 mod witness;
 
 #[cfg(test)]

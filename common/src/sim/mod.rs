@@ -58,7 +58,7 @@ where
     let at = std::panic::Location::caller();
     let future = tracing::Instrument::in_current_span(future);
     match world::try_current() {
-        Some(world) => tokio::spawn(tasks::track(world, at, future)),
+        Some(world) => tasks::track(world, at, future).spawn(),
         None => tokio::spawn(future),
     }
 }
@@ -72,7 +72,7 @@ where
 {
     let at = std::panic::Location::caller();
     match world::try_current() {
-        Some(world) => tokio::spawn(tasks::track_as(world, at, Some(owner), None, future)),
+        Some(world) => tasks::track_as(world, at, Some(owner), None, future).spawn(),
         None => tokio::spawn(future),
     }
 }
@@ -133,6 +133,18 @@ pub fn fail_world(message: String) {
     }
 }
 
+/// Stops at once every task of server `label` (its [`ServerSpan::label`]) and of its RPC
+/// handlers (`net_name`, its name on the network), as SIGKILL stops a process: none of
+/// them runs again, whatever it was waiting on. Tasks spawned with plain `tokio::spawn`
+/// are not known to the world and keep running. Returns how many tasks were stopped (0
+/// outside a world).
+pub fn kill_server_tasks(label: &str, net_name: &str) -> usize {
+    match world::try_current() {
+        Some(world) => tasks::abort_owned_by(&world, &[label, net_name]),
+        None => 0,
+    }
+}
+
 /// Adds a probe to the report of a world that stops with every task waiting: `describe`
 /// says, in a line, the state of something the tester can see (how full an apply
 /// channel is, say), or `None` once that thing is gone.
@@ -169,6 +181,11 @@ pub struct ServerSpan {
 }
 
 impl ServerSpan {
+    /// The label its tasks are known by (`group 1 peer 2`), for [`kill_server_tasks`].
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
     /// Enters the span: until the guard drops, what is spawned or logged belongs to the
     /// server.
     pub fn entered(self) -> ServerSpanGuard {
@@ -193,6 +210,22 @@ use std::sync::{Arc, Once};
 use std::time::Duration;
 use trace::Trace;
 use world::{World, lock};
+
+/// Letters, a-z then A-Z.
+pub const LETTERS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+
+/// Letters and digits.
+pub const ALPHANUMERIC: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+/// `n` characters drawn from `alphabet` (ASCII) with the world's RNG: the course's
+/// `randstring` and `RandValue`, each with its alphabet.
+pub fn random_string(alphabet: &[u8], n: usize) -> String {
+    rng(|r| {
+        (0..n)
+            .map(|_| char::from(alphabet[r.random_range(0..alphabet.len())]))
+            .collect()
+    })
+}
 
 /// The course's per-test time limit, here in virtual time.
 pub const DEFAULT_TIME_LIMIT: Duration = Duration::from_secs(120);

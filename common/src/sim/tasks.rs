@@ -17,8 +17,9 @@ use std::fmt::Write as _;
 use std::future::Future;
 use std::panic::Location;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll};
+use tokio::task::AbortHandle;
 use tokio::time::Instant;
 
 /// How many lines of tasks a report shows at most.
@@ -53,6 +54,9 @@ pub(crate) struct TaskCell {
     /// The server it belongs to, if it was spawned while one was being started.
     owner: Option<Arc<str>>,
     waits: Mutex<Vec<(Wait, Instant)>>,
+    /// How to stop it, set once it is spawned: a server killed abruptly stops every task
+    /// it owns ([`abort_owned_by`]).
+    abort: OnceLock<AbortHandle>,
 }
 
 /// A probe of some state a tester can see (an apply channel's fill): `None` once the
@@ -115,6 +119,7 @@ pub(crate) fn track_as<F>(
         owner,
         // A task seldom nests more than two named waits.
         waits: Mutex::new(Vec::with_capacity(2)),
+        abort: OnceLock::new(),
     });
     let id = {
         let mut tasks = lock(&world.tasks);
@@ -139,6 +144,39 @@ pub(crate) struct Tracked<F> {
     /// The entry, moved into [`CURRENT`] for the length of a poll (no count changes).
     cell: Option<Arc<TaskCell>>,
     future: Pin<Box<F>>,
+}
+
+impl<F> Tracked<F> {
+    /// Spawns it on the current runtime; the entry learns how to abort it.
+    pub(crate) fn spawn(self) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let cell = self.cell.clone();
+        let handle = tokio::spawn(self);
+        if let Some(cell) = cell {
+            let _ = cell.abort.set(handle.abort_handle());
+        }
+        handle
+    }
+}
+
+/// Aborts every task of the world that belongs to one of `owners` (a server's label, or
+/// its name on the network for its RPC handlers): the server stops at once, as a process
+/// killed with SIGKILL does. Returns how many tasks were stopped.
+pub(crate) fn abort_owned_by(world: &World, owners: &[&str]) -> usize {
+    let handles: Vec<AbortHandle> = lock(&world.tasks)
+        .live
+        .values()
+        .filter(|cell| cell.owner.as_deref().is_some_and(|o| owners.contains(&o)))
+        .filter_map(|cell| cell.abort.get().cloned())
+        .collect();
+    // Outside the table's lock: an aborted task's entry leaves the table when dropped.
+    for handle in &handles {
+        handle.abort();
+    }
+    handles.len()
 }
 
 impl<F: Future> Future for Tracked<F> {

@@ -13,6 +13,7 @@
 
 use crate::Raft;
 use common::labrpc::{ClientEnd, Network, Server, Service};
+use common::links::Links;
 use common::persister::{MemPersister, Persister};
 use common::sim::{self, RngExt};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -86,12 +87,10 @@ pub struct Cluster<S: Replica> {
 
 struct Members<S> {
     servers: Vec<Option<S>>,
-    /// Per replica: whether it is connected (the course's Lab 3 `connected[i]`).
-    connected: Vec<bool>,
+    /// Which replicas reach which (the course's Lab 3 `connected[i]`, and the ends).
+    links: Links,
     /// Each server's persister: the one it runs with, or what survived its crash.
     saved: Vec<MemPersister>,
-    /// `end_names[i][j]`: the end server `i` uses to call server `j`.
-    end_names: Vec<Vec<String>>,
 }
 
 impl<S: Replica> Cluster<S> {
@@ -109,9 +108,8 @@ impl<S: Replica> Cluster<S> {
             start,
             members: Mutex::new(Members {
                 servers: vec![None; n],
-                connected: vec![false; n],
+                links: Links::new(net, n),
                 saved: (0..n).map(|_| MemPersister::new()).collect(),
-                end_names: vec![Vec::new(); n],
             }),
             group: None,
         }
@@ -159,58 +157,29 @@ impl<S: Replica> Cluster<S> {
 
     /// Whether replica `i` is connected (see [`Cluster::connect`]).
     pub fn is_connected(&self, i: usize) -> bool {
-        self.members().connected[i]
+        self.members().links.is_connected(i)
     }
 
     /// The course's Lab 3 `connect(i)`: enables `i`'s ends to the connected replicas and
     /// theirs to `i`.
     pub fn connect(&self, i: usize) {
         tracing::info!(target: "harness", group = self.group.as_deref(), peer = i, "connect");
-        let mut members = self.members();
-        members.connected[i] = true;
-        let connected: Vec<usize> = (0..self.n).filter(|&j| members.connected[j]).collect();
-        self.enable_links(&members, i, &connected);
+        self.members().links.connect(i);
     }
 
     /// The course's Lab 3 `disconnect(i)`: disables all of `i`'s ends and every end to `i`.
     pub fn disconnect(&self, i: usize) {
         let mut members = self.members();
-        if members.connected[i] {
+        if members.links.is_connected(i) {
             tracing::info!(target: "harness", group = self.group.as_deref(), peer = i, "disconnect");
         }
-        members.connected[i] = false;
-        self.disable_links(&members, i, &self.all());
-    }
-
-    /// Enables the ends from `i` to each server in `to`, and theirs to `i`.
-    fn enable_links(&self, members: &Members<S>, i: usize, to: &[usize]) {
-        for &j in to {
-            self.net.enable(&members.end_names[i][j], true);
-            self.net.enable(&members.end_names[j][i], true);
-        }
-    }
-
-    /// Disables the ends from `i` to each server in `from`, and theirs to `i`.
-    fn disable_links(&self, members: &Members<S>, i: usize, from: &[usize]) {
-        for &j in from {
-            if let Some(name) = members.end_names[i].get(j) {
-                self.net.enable(name, false);
-            }
-            if let Some(name) = members.end_names[j].get(i) {
-                self.net.enable(name, false);
-            }
-        }
+        members.links.disconnect(i);
     }
 
     /// The course's `ConnectAll`: every replica can reach every other.
     pub fn connect_all(&self) {
         tracing::info!(target: "harness", group = self.group.as_deref(), "connect all");
-        let mut members = self.members();
-        members.connected = vec![true; self.n];
-        let all = self.all();
-        for i in 0..self.n {
-            self.enable_links(&members, i, &all);
-        }
+        self.members().links.connect_all();
     }
 
     /// The course's shardkv `StartServer` connections: enables replica `i`'s ends to every
@@ -219,12 +188,11 @@ impl<S: Replica> Cluster<S> {
     pub fn connect_server(&self, i: usize) {
         tracing::info!(target: "harness", group = self.group.as_deref(), peer = i, "connect server");
         let mut members = self.members();
-        members.connected[i] = true;
-        let all = self.all();
-        for &j in &all {
-            self.net.enable(&members.end_names[i][j], true);
+        members.links.set_connected(i, true);
+        for j in self.all() {
+            self.net.enable(&members.links.end_names(i)[j], true);
             if members.servers[j].is_some()
-                && let Some(name) = members.end_names[j].get(i)
+                && let Some(name) = members.links.end_names(j).get(i)
             {
                 self.net.enable(name, true);
             }
@@ -234,24 +202,13 @@ impl<S: Replica> Cluster<S> {
     /// The names of replica `i`'s ends to its peers, in peer order (for the harness's own
     /// tests of what a shutdown disables).
     pub fn end_names_of(&self, i: usize) -> Vec<String> {
-        self.members().end_names[i].clone()
+        self.members().links.end_names(i).to_vec()
     }
 
     /// The course's `partition(p1, p2)`: replicas talk within their group only.
     pub fn partition(&self, p1: &[usize], p2: &[usize]) {
         tracing::info!(target: "harness", group = self.group.as_deref(), ?p1, ?p2, "partition");
-        let mut members = self.members();
-        for &i in p1.iter().chain(p2) {
-            members.connected[i] = true;
-        }
-        for &i in p1 {
-            self.disable_links(&members, i, p2);
-            self.enable_links(&members, i, p1);
-        }
-        for &i in p2 {
-            self.disable_links(&members, i, p1);
-            self.enable_links(&members, i, p2);
-        }
+        self.members().links.partition(p1, p2);
     }
 
     /// The course's `ShutdownServer(i)` (Lab 3's `crash1`): disconnect it, delete its RPC
@@ -261,8 +218,7 @@ impl<S: Replica> Cluster<S> {
         if members.servers[i].is_some() {
             tracing::info!(target: "harness", group = self.group.as_deref(), peer = i, "shut down server");
         }
-        members.connected[i] = false;
-        self.disable_links(&members, i, &self.all());
+        members.links.disconnect(i);
         // Delete first: a killed server must not acknowledge a write it saved in the old
         // persister (the course's order).
         self.net.delete_server(&self.names[i]);
@@ -279,7 +235,9 @@ impl<S: Replica> Cluster<S> {
     pub fn start_server(&self, i: usize) {
         let mut members = self.members();
         let ends = self.net.make_ends_to(&self.names);
-        members.end_names[i] = ends.iter().map(|e| e.name().to_string()).collect();
+        members
+            .links
+            .set_ends(i, ends.iter().map(|e| e.name().to_string()).collect());
         // A copy, so a killed predecessor still holding the old one changes nothing.
         members.saved[i] = members.saved[i].copy();
         let persister = Arc::new(members.saved[i].clone());

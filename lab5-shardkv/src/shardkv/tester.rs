@@ -13,7 +13,7 @@ use common::labrpc::Network;
 use common::linearizability::Verdict;
 use common::linearizability::kv::{KvHistory, KvModel};
 use common::report;
-use common::sim::{self, RngExt};
+use common::sim;
 use lab3_raft::tester::cluster::Cluster;
 use lab4_kvraft::tester::LINEARIZABILITY_CHECK_TIMEOUT;
 use std::future::Future;
@@ -348,12 +348,7 @@ fn start_ctrler_service(net: &Network, prefix: &str) -> Cluster<ShardCtrler> {
 
 /// A random string of `n` letters and digits (the course's `randstring(n)`).
 pub fn random_string(n: usize) -> String {
-    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
-    sim::rng(|r| {
-        (0..n)
-            .map(|_| char::from(CHARS[r.random_range(0..CHARS.len())]))
-            .collect()
-    })
+    sim::random_string(sim::ALPHANUMERIC, n)
 }
 
 /// The tests' keys "0", "1", ... and the value each must hold (the course's `ka`, `va`).

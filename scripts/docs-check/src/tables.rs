@@ -111,10 +111,12 @@ impl Definitions {
     }
 }
 
-/// The course tests of a crate: `#[test] fn test_*` in the files under its `tests/`.
+/// The course tests of a crate: `#[test] fn test_*` in the files under its `tests/`, and
+/// under its 2026 edition's (`y2026/tests/`), whose guide is the same README.
 fn course_tests(krate: &Path) -> BTreeSet<String> {
     let mut files = Vec::new();
     rust_files(&krate.join("tests"), &mut files);
+    rust_files(&krate.join("y2026").join("tests"), &mut files);
     let mut out = BTreeSet::new();
     for file in files {
         let Ok(text) = fs::read_to_string(&file) else {

@@ -90,6 +90,25 @@ impl KvModel {
     }
 }
 
+/// One partition per key, in key order: what a KV model's operations on different keys
+/// cannot constrain in each other (P-compositionality). `key` names an input's key.
+pub fn partition_by_key<I, O>(
+    history: &[Operation<I, O>],
+    key: impl Fn(&I) -> &str,
+) -> Vec<Partition> {
+    let mut by_key: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, op) in history.iter().enumerate() {
+        by_key.entry(key(&op.input)).or_default().push(i);
+    }
+    by_key
+        .into_iter()
+        .map(|(key, ops)| Partition {
+            name: format!("key {key:?}"),
+            ops,
+        })
+        .collect()
+}
+
 /// Values longer than this are shortened in descriptions.
 const SHOWN: usize = 64;
 
@@ -133,17 +152,7 @@ impl Model for KvModel {
     }
 
     fn partition(&self, history: &[KvOperation]) -> Vec<Partition> {
-        let mut by_key: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-        for (i, op) in history.iter().enumerate() {
-            by_key.entry(op.input.key()).or_default().push(i);
-        }
-        by_key
-            .into_iter()
-            .map(|(key, ops)| Partition {
-                name: format!("key {key:?}"),
-                ops,
-            })
-            .collect()
+        partition_by_key(history, |input| input.key())
     }
 
     fn describe_operation(&self, input: &KvInput, output: &KvOutput) -> String {
