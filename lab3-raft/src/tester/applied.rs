@@ -10,6 +10,32 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
+/// What every peer applied, shared by a tester and its appliers: cheap to clone.
+#[derive(Clone)]
+pub struct AppliedLogs(Arc<Mutex<Applied>>);
+
+impl AppliedLogs {
+    /// Nothing applied yet by `n` peers, each snapshotting every [`super::SNAPSHOT_INTERVAL`]
+    /// entries when snapshots are on.
+    pub fn new(n: usize) -> AppliedLogs {
+        AppliedLogs(Arc::new(Mutex::new(Applied {
+            logs: vec![BTreeMap::new(); n],
+            max_index: 0,
+            forbid_rollback: false,
+            intervals: vec![super::SNAPSHOT_INTERVAL; n],
+        })))
+    }
+
+    pub(super) fn lock(&self) -> std::sync::MutexGuard<'_, Applied> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The highest index any peer applied.
+    pub fn max_index(&self) -> u64 {
+        self.lock().max_index
+    }
+}
+
 /// What the appliers record, shared with their tasks.
 #[derive(Default)]
 pub(super) struct Applied {
@@ -87,13 +113,13 @@ fn reading(i: usize) -> String {
 pub(super) async fn applier(
     i: usize,
     mut apply_rx: mpsc::Receiver<ApplyMsg>,
-    applied: Arc<Mutex<Applied>>,
+    applied: AppliedLogs,
 ) {
     while let Some(msg) = sim::waiting(reading(i), apply_rx.recv()).await {
         let ApplyMsg::Command { index, command, .. } = msg else {
             continue;
         };
-        let mut applied = applied.lock().unwrap_or_else(|e| e.into_inner());
+        let mut applied = applied.lock();
         let in_order = index == 1 || applied.logs[i].contains_key(&(index - 1));
         applied.check_and_record(i, index, command);
         assert!(
@@ -111,13 +137,13 @@ pub(super) async fn applier(
 pub(super) async fn applier_snap(
     i: usize,
     mut apply_rx: mpsc::Receiver<ApplyMsg>,
-    applied: Arc<Mutex<Applied>>,
+    applied: AppliedLogs,
     raft: Raft,
     mut last_applied: u64,
 ) {
     while let Some(msg) = sim::waiting(reading(i), apply_rx.recv()).await {
         let snapshot = {
-            let mut applied = applied.lock().unwrap_or_else(|e| e.into_inner());
+            let mut applied = applied.lock();
             match msg {
                 ApplyMsg::Snapshot {
                     index, snapshot, ..

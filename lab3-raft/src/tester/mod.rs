@@ -14,19 +14,23 @@
 //! instance is judged against what that instance applied, not its successor.
 
 mod applied;
-mod checks;
+pub mod checks;
 pub mod cluster;
+mod harness;
+pub mod scenarios;
 
 use crate::Raft;
-use applied::{Applied, applier, applier_snap};
+pub use applied::AppliedLogs;
+use applied::{applier, applier_snap};
+pub use checks::Peers;
 use cluster::{Cluster, Replica};
 use common::ApplyMsg;
 use common::labrpc::{Network, Service};
 use common::persister::Persister;
 use common::report::{self, Summary};
 use common::sim;
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+pub use harness::{Edition, RaftHarness};
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -66,7 +70,7 @@ pub type WrapPersister = Arc<dyn Fn(Arc<dyn Persister>) -> Arc<dyn Persister> + 
 /// record.
 pub struct Tester {
     cluster: Cluster<Raft>,
-    applied: Arc<Mutex<Applied>>,
+    applied: AppliedLogs,
     baseline: report::Baseline,
     max_index_at_start: u64,
 }
@@ -119,12 +123,7 @@ impl Tester {
         let net = Network::new();
         net.set_reliable(!unreliable);
         net.set_long_delays(true);
-        let applied = Arc::new(Mutex::new(Applied {
-            logs: vec![BTreeMap::new(); n],
-            max_index: 0,
-            forbid_rollback: false,
-            intervals: vec![SNAPSHOT_INTERVAL; n],
-        }));
+        let applied = AppliedLogs::new(n);
         let start = {
             let applied = applied.clone();
             move |ends, i, persister: Arc<dyn Persister>| {
@@ -146,8 +145,8 @@ impl Tester {
         t
     }
 
-    fn applied(&self) -> MutexGuard<'_, Applied> {
-        self.applied.lock().unwrap_or_else(|e| e.into_inner())
+    fn applied(&self) -> std::sync::MutexGuard<'_, applied::Applied> {
+        self.applied.lock()
     }
 
     /// Beyond the course, for the extra tests: from now on, a snapshot that a peer
@@ -287,12 +286,12 @@ impl Tester {
 
 /// Starts instance `i` of a peer from `persister`: the tester records what its snapshot
 /// holds as applied (as a service restoring it would), then starts its Raft and the
-/// applier that reads its channel.
-fn start_peer(
+/// applier that reads its channel. Both editions' testers start their peers so.
+pub fn start_peer(
     ends: Vec<common::labrpc::ClientEnd>,
     i: usize,
     persister: Arc<dyn Persister>,
-    applied: &Arc<Mutex<Applied>>,
+    applied: &AppliedLogs,
     snapshots: bool,
     wrap: Option<&WrapPersister>,
 ) -> Raft {
@@ -300,10 +299,7 @@ fn start_peer(
     let last_applied = if snapshot.is_empty() {
         0
     } else {
-        applied
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .ingest(i, &snapshot, None)
+        applied.lock().ingest(i, &snapshot, None)
     };
     let (apply_tx, apply_rx) = mpsc::channel(1);
     sim::report_channel(format!("peer {i}'s apply channel"), &apply_tx);
@@ -321,7 +317,7 @@ fn start_peer(
 fn spawn_applier(
     i: usize,
     apply_rx: mpsc::Receiver<ApplyMsg>,
-    applied: &Arc<Mutex<Applied>>,
+    applied: &AppliedLogs,
     snapshots: bool,
     raft: &Raft,
     last_applied: u64,
@@ -337,6 +333,114 @@ fn spawn_applier(
         ));
     } else {
         sim::spawn(applier(i, apply_rx, applied));
+    }
+}
+
+impl Peers for Tester {
+    fn n(&self) -> usize {
+        self.cluster.n()
+    }
+
+    fn is_connected(&self, i: usize) -> bool {
+        self.cluster.is_connected(i)
+    }
+
+    fn raft(&self, i: usize) -> Option<Raft> {
+        self.cluster.server(i)
+    }
+
+    fn applied_logs(&self) -> &AppliedLogs {
+        &self.applied
+    }
+}
+
+impl RaftHarness for Tester {
+    const EDITION: Edition = Edition::Y2024;
+
+    fn make(n: usize, reliable: bool, snapshot: bool) -> Tester {
+        Tester::build(n, !reliable, snapshot, None)
+    }
+
+    fn begin(&mut self, desc: &str) {
+        Tester::begin(self, desc);
+    }
+
+    fn end(&self) {
+        Tester::end(self);
+    }
+
+    fn connect(&mut self, i: usize) {
+        Tester::connect(self, i);
+    }
+
+    fn disconnect(&mut self, i: usize) {
+        Tester::disconnect(self, i);
+    }
+
+    /// The course's `crash1`.
+    fn crash(&mut self, i: usize) {
+        self.crash1(i);
+    }
+
+    /// The course's `start1` and `connect`.
+    fn restart(&mut self, i: usize) {
+        self.start1(i);
+        Tester::connect(self, i);
+    }
+
+    fn rpc_count(&self, i: usize) -> u64 {
+        Tester::rpc_count(self, i)
+    }
+
+    fn bytes_total(&self) -> u64 {
+        Tester::bytes_total(self)
+    }
+
+    fn raft_size(&self) -> usize {
+        self.log_size()
+    }
+
+    fn set_reliable(&self, reliable: bool) {
+        self.set_unreliable(!reliable);
+    }
+
+    fn set_long_reordering(&self, on: bool) {
+        Tester::set_long_reordering(self, on);
+    }
+}
+
+/// The checks ([`checks`]), as methods.
+impl Tester {
+    /// The course's `checkOneLeader`: see [`checks::check_one_leader`].
+    pub async fn check_one_leader(&self) -> usize {
+        checks::check_one_leader(self).await
+    }
+
+    /// The course's `checkTerms`: see [`checks::check_terms`].
+    #[track_caller]
+    pub fn check_terms(&self) -> u64 {
+        checks::check_terms(self)
+    }
+
+    /// The course's `checkNoLeader`: see [`checks::check_no_leader`].
+    #[track_caller]
+    pub fn check_no_leader(&self) {
+        checks::check_no_leader(self)
+    }
+
+    /// The course's `nCommitted`: see [`checks::n_committed`].
+    pub fn n_committed(&self, index: u64) -> (usize, Option<Vec<u8>>) {
+        checks::n_committed(self, index)
+    }
+
+    /// The course's `wait`: see [`checks::wait`].
+    pub async fn wait(&self, index: u64, n: usize, start_term: Option<u64>) -> Option<Vec<u8>> {
+        checks::wait(self, index, n, start_term).await
+    }
+
+    /// The course's `one`: see [`checks::one`].
+    pub async fn one(&self, command: Vec<u8>, expected: usize, retry: bool) -> u64 {
+        checks::one(self, command, expected, retry).await
     }
 }
 
