@@ -90,6 +90,14 @@ impl StateMachine for KvMachine {
             } => self.state.write(client_id, seq, kind, &key, &value),
         }
     }
+
+    fn snapshot(&self) -> Vec<u8> {
+        crate::rsm::encode_machine(self)
+    }
+
+    fn restore(&mut self, snapshot: &[u8]) -> Result<(), common::codec::CodecError> {
+        crate::rsm::decode_machine(self, snapshot)
+    }
 }
 
 #[cfg(test)]

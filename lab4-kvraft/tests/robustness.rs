@@ -127,7 +127,7 @@ fn a_compacted_log_without_its_snapshot_is_an_error() {
 fn a_snapshot_ahead_of_the_log_is_an_error() {
     sim::run(|| async {
         // The snapshot's layout: the last applied index, then the machine.
-        let snapshot = common::codec::encode(&(50u64, KvMachine::new())).expect("encodes");
+        let snapshot = lab4_kvraft::rsm::snapshot_bytes(50, &KvMachine::new());
         let started = start_with(raft_state_compacted_at(5), snapshot);
         assert!(
             matches!(
@@ -148,7 +148,7 @@ fn a_snapshot_ahead_of_the_log_is_an_error() {
 #[test]
 fn a_snapshot_matching_the_log_starts() {
     sim::run(|| async {
-        let snapshot = common::codec::encode(&(5u64, KvMachine::new())).expect("encodes");
+        let snapshot = lab4_kvraft::rsm::snapshot_bytes(5, &KvMachine::new());
         let started = start_with(raft_state_compacted_at(5), snapshot);
         assert!(started.is_ok(), "{started:?}");
     });

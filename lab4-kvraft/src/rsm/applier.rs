@@ -6,21 +6,7 @@ use super::{Payload, Rsm, State, StateMachine};
 use common::ApplyMsg;
 use common::codec;
 use common::sim;
-use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
-
-/// The snapshot's layout: the machine and the last index it applied.
-#[derive(Serialize)]
-struct SnapshotRef<'a, M> {
-    last_applied: u64,
-    machine: &'a M,
-}
-
-#[derive(Deserialize)]
-pub(super) struct SnapshotOwned<M> {
-    pub(super) last_applied: u64,
-    pub(super) machine: M,
-}
 
 /// Why a replica cannot go on applying: what Raft delivered does not continue what the
 /// machine holds.
@@ -150,17 +136,19 @@ impl<M: StateMachine> Rsm<M> {
         if index <= state.last_applied {
             return Ok(());
         }
-        let s = codec::decode::<SnapshotOwned<M>>(snapshot).map_err(|e| Broken::Undecodable {
+        let undecodable = |e: codec::CodecError| Broken::Undecodable {
             index,
             error: e.to_string(),
-        })?;
-        if s.last_applied != index {
+        };
+        let (last_applied, bytes) =
+            codec::decode::<(u64, Vec<u8>)>(snapshot).map_err(undecodable)?;
+        if last_applied != index {
             return Err(Broken::Mismatch {
                 index,
-                holds: s.last_applied,
+                holds: last_applied,
             });
         }
-        state.machine = s.machine;
+        state.machine.restore(&bytes).map_err(undecodable)?;
         state.last_applied = index;
         state.last_snapshot = index;
         drop(state.pending.covered(index));
@@ -179,11 +167,7 @@ impl<M: StateMachine> Rsm<M> {
         {
             return;
         }
-        let snapshot = codec::encode(&SnapshotRef {
-            last_applied: state.last_applied,
-            machine: &state.machine,
-        })
-        .expect("a machine encodes");
+        let snapshot = super::snapshot_bytes(state.last_applied, &state.machine);
         tracing::debug!(
             peer = self.inner.me,
             index = state.last_applied,

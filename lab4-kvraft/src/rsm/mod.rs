@@ -32,15 +32,20 @@
 //!   peer becomes leader, the replica proposes a no-op ([`Payload::Noop`]), as the Raft
 //!   paper's leaders do (§8).
 //!
-//! A snapshot holds the machine and the index of the last command it applied, encoded
-//! with the workspace codec; the machine's `Serialize` is its snapshot format.
+//! A snapshot holds the index of the last command the machine applied and the machine's
+//! own snapshot ([`StateMachine::snapshot`]), encoded with the workspace codec
+//! ([`snapshot_bytes`]).
+//!
+//! Both editions run on it. The 2024 services give up on a submit after [`MAX_WAIT`]
+//! ([`Rsm::start`]); the 2026 course's rsm must not give up while its peer believes it
+//! leads, so its submit waits until the entry is applied or the peer is deposed
+//! ([`Rsm::start_with`] with no submit timeout).
 
 mod applier;
 pub mod client;
 pub mod pending;
 mod submit;
 
-use applier::SnapshotOwned;
 use common::codec::{self, CodecError};
 use common::labrpc::ClientEnd;
 use common::persister::Persister;
@@ -58,14 +63,47 @@ use tokio::task::JoinHandle;
 
 /// A service's deterministic state machine. Every replica applies the same commands in the
 /// same order and must end in the same state, so `apply` may depend on nothing but the
-/// machine and the command (no clock, no randomness, no hash-map order).
-pub trait StateMachine: Serialize + DeserializeOwned + Send + 'static {
+/// machine and the command (no clock, no randomness, no hash-map order). The 2026
+/// course's `StateMachine` interface, in Rust: `DoOp` is `apply`, `Snapshot` and
+/// `Restore` are `snapshot` and `restore`.
+pub trait StateMachine: Send + 'static {
     /// What goes through the Raft log.
     type Command: Serialize + DeserializeOwned + Send + 'static;
     /// What applying a command gives the client that submitted it.
     type Output: Send + 'static;
     /// Applies one committed command.
     fn apply(&mut self, command: Self::Command) -> Self::Output;
+    /// The machine as bytes, for a snapshot.
+    fn snapshot(&self) -> Vec<u8>;
+    /// Becomes the machine `snapshot` made. Bytes that are not such a snapshot are an
+    /// error, and leave the machine as it was.
+    ///
+    /// # Errors
+    /// When `snapshot` does not decode.
+    fn restore(&mut self, snapshot: &[u8]) -> Result<(), CodecError>;
+}
+
+/// [`StateMachine::snapshot`] for a machine whose `Serialize` is its snapshot format.
+pub fn encode_machine<M: Serialize>(machine: &M) -> Vec<u8> {
+    // Our own types encode; if one did not, it would be a bug.
+    codec::encode(machine).expect("a machine encodes")
+}
+
+/// [`StateMachine::restore`] for a machine whose `Deserialize` reads its snapshot.
+///
+/// # Errors
+/// When `snapshot` does not decode.
+pub fn decode_machine<M: DeserializeOwned>(
+    machine: &mut M,
+    snapshot: &[u8],
+) -> Result<(), CodecError> {
+    *machine = codec::decode(snapshot)?;
+    Ok(())
+}
+
+/// A replica's snapshot: the last index its machine applied, then the machine's snapshot.
+pub fn snapshot_bytes<M: StateMachine>(last_applied: u64, machine: &M) -> Vec<u8> {
+    codec::encode(&(last_applied, machine.snapshot())).expect("bytes encode")
 }
 
 /// Why a submitted command got no output.
@@ -161,6 +199,9 @@ struct Inner<M: StateMachine> {
     raft: Raft,
     persister: Arc<dyn Persister>,
     max_raft_state: Option<usize>,
+    /// How long a submit waits for its entry while its peer still leads (`None`: as long
+    /// as it leads).
+    submit_timeout: Option<Duration>,
     state: Mutex<State<M>>,
 }
 
@@ -191,12 +232,33 @@ impl<M: StateMachine> Rsm<M> {
         max_raft_state: Option<usize>,
         machine: M,
     ) -> Rsm<M> {
-        match Rsm::try_start(
+        Rsm::start_with(
+            servers,
+            me,
+            persister,
+            max_raft_state,
+            machine,
+            Some(MAX_WAIT),
+        )
+    }
+
+    /// As [`Rsm::start`], with a submit that gives up after `submit_timeout` while its
+    /// peer still leads, or never (`None`: the 2026 course's rsm).
+    pub fn start_with(
+        servers: Vec<ClientEnd>,
+        me: usize,
+        persister: Arc<dyn Persister>,
+        max_raft_state: Option<usize>,
+        machine: M,
+        submit_timeout: Option<Duration>,
+    ) -> Rsm<M> {
+        match Rsm::try_start_with(
             servers.clone(),
             me,
             persister.clone(),
             max_raft_state,
             machine,
+            submit_timeout,
         ) {
             Ok(rsm) => rsm,
             Err((e, machine)) => {
@@ -204,7 +266,14 @@ impl<M: StateMachine> Rsm<M> {
                 let (apply_tx, _) = mpsc::channel(1);
                 let raft = Raft::new(servers, me, persister.clone(), apply_tx);
                 raft.kill();
-                let rsm = Rsm::build(me, raft, persister, max_raft_state, machine, 0);
+                let rsm = Rsm::build(
+                    me,
+                    raft,
+                    persister,
+                    (max_raft_state, submit_timeout),
+                    machine,
+                    0,
+                );
                 rsm.kill();
                 rsm
             }
@@ -224,12 +293,37 @@ impl<M: StateMachine> Rsm<M> {
         max_raft_state: Option<usize>,
         machine: M,
     ) -> Result<Rsm<M>, (StartError, M)> {
+        Rsm::try_start_with(
+            servers,
+            me,
+            persister,
+            max_raft_state,
+            machine,
+            Some(MAX_WAIT),
+        )
+    }
+
+    /// As [`Rsm::try_start`], with the submit timeout of [`Rsm::start_with`].
+    ///
+    /// # Errors
+    /// As [`Rsm::try_start`].
+    pub fn try_start_with(
+        servers: Vec<ClientEnd>,
+        me: usize,
+        persister: Arc<dyn Persister>,
+        max_raft_state: Option<usize>,
+        mut machine: M,
+        submit_timeout: Option<Duration>,
+    ) -> Result<Rsm<M>, (StartError, M)> {
         let snapshot = persister.read_snapshot();
         let restored = if snapshot.is_empty() {
             None
         } else {
-            match codec::decode::<SnapshotOwned<M>>(&snapshot) {
-                Ok(s) => Some(s),
+            match codec::decode::<(u64, Vec<u8>)>(&snapshot) {
+                Ok((last_applied, bytes)) => match machine.restore(&bytes) {
+                    Ok(()) => Some(last_applied),
+                    Err(e) => return Err((StartError::Snapshot(e), machine)),
+                },
                 Err(e) => return Err((StartError::Snapshot(e), machine)),
             }
         };
@@ -238,7 +332,7 @@ impl<M: StateMachine> Rsm<M> {
             Ok(raft) => raft,
             Err(e) => return Err((StartError::Raft(e), machine)),
         };
-        let snapshot_index = restored.as_ref().map_or(0, |s| s.last_applied);
+        let snapshot_index = restored.unwrap_or(0);
         if snapshot_index != raft.last_included_index() {
             let mismatch = StartError::Mismatch {
                 snapshot: snapshot_index,
@@ -247,11 +341,15 @@ impl<M: StateMachine> Rsm<M> {
             raft.kill();
             return Err((mismatch, machine));
         }
-        let (machine, last_applied) = match restored {
-            Some(s) => (s.machine, s.last_applied),
-            None => (machine, 0),
-        };
-        let rsm = Rsm::build(me, raft, persister, max_raft_state, machine, last_applied);
+        let last_applied = snapshot_index;
+        let rsm = Rsm::build(
+            me,
+            raft,
+            persister,
+            (max_raft_state, submit_timeout),
+            machine,
+            last_applied,
+        );
         let applier = sim::spawn(rsm.clone().run_applier(apply_rx));
         let noop = sim::spawn(rsm.clone().run_noop_proposer());
         rsm.state().tasks = vec![applier, noop];
@@ -259,11 +357,12 @@ impl<M: StateMachine> Rsm<M> {
         Ok(rsm)
     }
 
+    /// `limits`: the snapshot threshold and the submit timeout.
     fn build(
         me: usize,
         raft: Raft,
         persister: Arc<dyn Persister>,
-        max_raft_state: Option<usize>,
+        (max_raft_state, submit_timeout): (Option<usize>, Option<Duration>),
         machine: M,
         last_applied: u64,
     ) -> Rsm<M> {
@@ -273,6 +372,7 @@ impl<M: StateMachine> Rsm<M> {
                 raft,
                 persister,
                 max_raft_state,
+                submit_timeout,
                 state: Mutex::new(State {
                     machine,
                     last_applied,

@@ -1,7 +1,7 @@
 //! [`Rsm::submit`]: a client's command proposed through Raft and its output awaited,
 //! and the no-op a new leader proposes (see the module documentation of [`super`]).
 
-use super::{MAX_WAIT, Payload, Rsm, StateMachine, SubmitError};
+use super::{Payload, Rsm, StateMachine, SubmitError};
 use common::codec;
 use common::sim;
 use tokio::sync::oneshot;
@@ -39,11 +39,18 @@ impl<M: StateMachine> Rsm<M> {
                 state = raft.state_change(state).await;
             }
         };
+        let timeout = self.inner.submit_timeout;
+        let give_up = async move {
+            match timeout {
+                Some(timeout) => sim::sleep(timeout).await,
+                None => std::future::pending().await,
+            }
+        };
         let outcome = tokio::select! {
             biased;
             reply = &mut rx => reply.unwrap_or(Err(SubmitError::WrongLeader)),
             () = deposed => Err(SubmitError::WrongLeader),
-            () = sim::sleep(MAX_WAIT) => Err(SubmitError::Timeout),
+            () = give_up => Err(SubmitError::Timeout),
         };
         if outcome.is_err() {
             self.state().pending.remove(index, term);

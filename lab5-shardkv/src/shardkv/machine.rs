@@ -312,6 +312,14 @@ impl StateMachine for ShardKvMachine {
         }
         Ok(String::new())
     }
+
+    fn snapshot(&self) -> Vec<u8> {
+        lab4_kvraft::rsm::encode_machine(self)
+    }
+
+    fn restore(&mut self, snapshot: &[u8]) -> Result<(), common::codec::CodecError> {
+        lab4_kvraft::rsm::decode_machine(self, snapshot)
+    }
 }
 
 #[cfg(test)]
