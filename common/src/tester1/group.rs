@@ -9,7 +9,10 @@ use crate::labrpc::{ClientEnd, Network, Server, Service};
 use crate::links::Links;
 use crate::persister::{MemPersister, Persister};
 use crate::sim;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::sync::Notify;
 
 /// What a group's start function returns: a running server, as the tester sees it.
 pub trait Daemon: Clone + Send + Sync + 'static {
@@ -28,8 +31,35 @@ pub fn server_name(gid: u64, i: usize) -> String {
     format!("server-{gid}-{i}")
 }
 
+/// One run of a server, from its start to its crash: what the tester's control calls
+/// to it wait on besides their answer.
+#[derive(Default)]
+struct Life {
+    over: AtomicBool,
+    ended: Notify,
+}
+
+impl Life {
+    fn end(&self) {
+        self.over.store(true, Ordering::SeqCst);
+        self.ended.notify_waiters();
+    }
+
+    async fn ended(&self) {
+        loop {
+            let ended = self.ended.notified();
+            tokio::pin!(ended);
+            ended.as_mut().enable();
+            if self.over.load(Ordering::SeqCst) {
+                return;
+            }
+            ended.await;
+        }
+    }
+}
+
 struct Members<S> {
-    servers: Vec<Option<S>>,
+    servers: Vec<Option<(S, Arc<Life>)>>,
     links: Links,
     /// Each server's persister: the one it runs with, or its checkpoint once crashed.
     saved: Vec<MemPersister>,
@@ -96,7 +126,22 @@ impl<S: Daemon> ServerGrp<S> {
 
     /// Server `i`, if running.
     pub fn server(&self, i: usize) -> Option<S> {
-        self.members().servers[i].clone()
+        self.members().servers[i].as_ref().map(|(s, _)| s.clone())
+    }
+
+    /// A control call to server `i` (the course's calls over a daemon's socket: `Start`,
+    /// `Submit`, a counter): not through the network, so never lost or partitioned, but
+    /// it fails (`None`) if the server is not running, or crashes before `call` is done.
+    pub async fn control<T, Fut>(&self, i: usize, call: impl FnOnce(S) -> Fut) -> Option<T>
+    where
+        Fut: Future<Output = T>,
+    {
+        let (server, life) = self.members().servers[i].clone()?;
+        tokio::select! {
+            biased;
+            () = life.ended() => None,
+            out = call(server) => Some(out),
+        }
     }
 
     /// Starts server `i` from its checkpoint, on new ends, disconnected (`StartServer`).
@@ -117,7 +162,7 @@ impl<S: Daemon> ServerGrp<S> {
             rpc_server.add_service(service);
         }
         self.net.add_server(&self.names[i], rpc_server);
-        members.servers[i] = Some(server);
+        members.servers[i] = Some((server, Arc::new(Life::default())));
     }
 
     /// Starts the servers in `list` (`StartSrvs`).
@@ -138,9 +183,10 @@ impl<S: Daemon> ServerGrp<S> {
         let mut members = self.members();
         members.links.disconnect(i);
         self.net.delete_server(&self.names[i]);
-        let Some(server) = members.servers[i].take() else {
+        let Some((server, life)) = members.servers[i].take() else {
             return;
         };
+        life.end();
         tracing::info!(target: "harness", gid = self.gid, peer = i, "shut down server");
         members.saved[i] = members.saved[i].copy();
         let label = sim::server_span(Some(&self.gid.to_string()), i);

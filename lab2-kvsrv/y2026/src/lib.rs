@@ -7,12 +7,15 @@
 //! a clerk that had to resend a Put and then hears `ErrVersion` cannot tell whether its
 //! first copy applied: it answers `ErrMaybe` and leaves the caller to decide.
 //!
-//! - [`server`]: [`KvServer`], the versioned map;
+//! - [`kv_state`]: [`kv_state::KvState`], the versioned map as a pure state machine (the
+//!   2026 Lab 4 replicates it);
+//! - [`server`]: [`KvServer`], the RPC service over it;
 //! - [`clerk`]: [`Clerk`], which retries until it hears back and applies the `ErrMaybe` rule;
 //! - [`lock`]: [`Lock`], a lock whose only state is a key of the KV service;
 //! - [`tester`]: the course's `kvsrv1/test.go` on the shared 2026 framework.
 
 pub mod clerk;
+pub mod kv_state;
 pub mod lock;
 pub mod server;
 pub mod tester;
