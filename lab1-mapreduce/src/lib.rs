@@ -11,6 +11,7 @@
 //! - [`partition`]: the stable key-to-reduce-task hash;
 //! - [`sequential`]: the one-process reference; [`corpus`]: the generated input books;
 //! - [`clock`]: the real clock (this lab runs real processes, not the simulator);
+//! - [`procs`]: the tests' child processes, their logs and output comparison;
 //! - [`cli`]: what the binaries `mrcoordinator`, `mrworker`, `mrsequential`, `mrcorpus`
 //!   and `mrdemo` share.
 
@@ -23,6 +24,7 @@ pub mod corpus;
 pub mod files;
 pub mod frame;
 pub mod partition;
+pub mod procs;
 pub mod protocol;
 pub mod sequential;
 pub mod worker;

@@ -9,7 +9,7 @@
 //!   by name), [`frame`] (one message on the socket), [`files`] (the output's names and how
 //!   the tests read it, intermediate-file helpers), [`partition`] (the course's `ihash`),
 //!   [`sequential`] (the one-process reference), [`corpus`] (the input books), [`clock`]
-//!   and [`cli`] (what the `mr*` binaries share).
+//!   and [`cli`] (what the `mr*` binaries share), [`procs`] (the tests' processes).
 
 pub mod app;
 pub mod apps;
@@ -20,6 +20,7 @@ pub mod corpus;
 pub mod files;
 pub mod frame;
 pub mod partition;
+pub mod procs;
 pub mod protocol;
 pub mod sequential;
 pub mod worker;

@@ -53,7 +53,7 @@ pub type Files = BTreeMap<String, File>;
 /// reference's fuzz entry points. The 2026 edition's crates are not in it yet: their
 /// skeletons come with `--edition 2026`, still to be written, and until then the
 /// reference solutions must not reach a student.
-const NEVER: [&str; 14] = [
+const NEVER: [&str; 15] = [
     "scripts/student/",
     "scripts/student.sh",
     "scripts/check_student.sh",
@@ -65,15 +65,17 @@ const NEVER: [&str; 14] = [
     "lab3-raft/mutants.txt",
     "lab4-kvraft/mutants.txt",
     "lab5-shardkv/mutants.txt",
+    "lab1-mapreduce/y2026/",
     "lab2-kvsrv/y2026/",
     "lab3-raft/y2026/",
     "lab4-kvraft/y2026/",
 ];
 
 /// The workspace members that go with them: (path, package name).
-const DROPPED_MEMBERS: [(&str, &str); 5] = [
+const DROPPED_MEMBERS: [(&str, &str); 6] = [
     ("scripts/student", "lab-student"),
     ("scripts/docs-check", "docs-check"),
+    ("lab1-mapreduce/y2026", "lab1-mapreduce-2026"),
     ("lab2-kvsrv/y2026", "lab2-kvsrv-2026"),
     ("lab3-raft/y2026", "lab3-raft-2026"),
     ("lab4-kvraft/y2026", "lab4-kvraft-2026"),
@@ -314,7 +316,7 @@ mod tests {
 
     #[test]
     fn the_members_list_loses_the_repositorys_own_tools() {
-        let toml = "members = [\n    \"common\",\n    \"lab2-kvsrv/y2026\",\n    \"lab3-raft/y2026\",\n    \"lab4-kvraft/y2026\",\n    \"scripts/docs-check\",\n    \"scripts/student\",\n]\n";
+        let toml = "members = [\n    \"common\",\n    \"lab1-mapreduce/y2026\",\n    \"lab2-kvsrv/y2026\",\n    \"lab3-raft/y2026\",\n    \"lab4-kvraft/y2026\",\n    \"scripts/docs-check\",\n    \"scripts/student\",\n]\n";
         assert_eq!(
             workspace_manifest(toml).expect("edits"),
             "members = [\n    \"common\",\n]\n"
@@ -324,7 +326,7 @@ mod tests {
 
     #[test]
     fn the_lock_file_loses_the_dropped_members() {
-        let lock = "version = 4\n\n[[package]]\nname = \"docs-check\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"common\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab-student\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab2-kvsrv-2026\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab3-raft-2026\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab4-kvraft-2026\"\nversion = \"0.1.0\"\n";
+        let lock = "version = 4\n\n[[package]]\nname = \"docs-check\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"common\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab-student\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab2-kvsrv-2026\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab3-raft-2026\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab4-kvraft-2026\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab1-mapreduce-2026\"\nversion = \"0.1.0\"\n";
         assert_eq!(
             lock_file(lock).expect("edits"),
             "version = 4\n\n[[package]]\nname = \"common\"\nversion = \"0.1.0\"\n"
