@@ -13,6 +13,7 @@ use std::time::Duration;
 /// Prints the line that opens a test: `<desc> ...`.
 pub fn begin(desc: &str) {
     println!("{desc} ...");
+    sim::timeline::note(sim::timeline::Lane::Test, desc);
 }
 
 /// Prints the line that opens a test of the 2026 edition, which names the network as it
@@ -20,6 +21,10 @@ pub fn begin(desc: &str) {
 pub fn begin_on(desc: &str, reliable: bool) {
     let network = if reliable { "reliable" } else { "unreliable" };
     println!("{desc} ({network} network)...");
+    sim::timeline::note(
+        sim::timeline::Lane::Test,
+        format!("{desc} ({network} network)"),
+    );
 }
 
 /// The numbers of a passed test, in the column layout of its lab.

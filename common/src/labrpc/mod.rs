@@ -137,6 +137,8 @@ impl Network {
     /// Reliable (no drops, no extra delays) or unreliable (the course's drops and delays).
     pub fn set_reliable(&self, reliable: bool) {
         tracing::info!(target: "harness", reliable, "network reliability");
+        let what = if reliable { "reliable" } else { "unreliable" };
+        sim::timeline::note(sim::timeline::Lane::Faults, format!("network {what}"));
         self.state().reliable = reliable;
     }
 
@@ -149,6 +151,7 @@ impl Network {
 
     /// Whether replies may be held back for 200 ms to about 2.2 s.
     pub fn set_long_reordering(&self, on: bool) {
+        sim::timeline::note(sim::timeline::Lane::Faults, format!("long reordering {on}"));
         tracing::info!(target: "harness", on, "network long reordering");
         self.state().long_reordering = on;
     }

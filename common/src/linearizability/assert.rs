@@ -58,7 +58,13 @@ pub(crate) fn check_and_report<M: Model>(
             let temp = std::env::temp_dir().join("lab-histories");
             if let Some(path) = output_file(history_dir.unwrap_or(&temp), "html") {
                 match std::fs::write(&path, page) {
-                    Ok(()) => println!("info: wrote history visualization to {}", path.display()),
+                    Ok(()) => {
+                        println!("info: wrote history visualization to {}", path.display());
+                        sim::timeline::note(
+                            sim::timeline::Lane::Test,
+                            format!("history visualization: {}", path.display()),
+                        );
+                    }
                     Err(e) => println!("info: could not write {}: {e}", path.display()),
                 }
             }

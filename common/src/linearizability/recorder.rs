@@ -54,7 +54,11 @@ impl<I, O> Inner<I, O> {
     }
 }
 
-impl<I: Clone, O: Clone> Recorder<I, O> {
+impl<I, O> Recorder<I, O>
+where
+    I: Clone + std::fmt::Debug + Send + 'static,
+    O: Clone + std::fmt::Debug + Send + 'static,
+{
     /// An empty log.
     pub fn new() -> Self {
         Recorder {
@@ -85,6 +89,10 @@ impl<I: Clone, O: Clone> Recorder<I, O> {
     pub fn record(&self, client_id: u64, input: I, call: u64, output: O) {
         let mut inner = self.lock();
         let ret = inner.stamp();
+        let (i, o) = (input.clone(), output.clone());
+        sim::timeline::op(client_id, call, ret, move |out| {
+            sim::timeline::debug_capped(out, &(&i, &o));
+        });
         inner.history.push(Operation {
             client_id,
             input,
@@ -116,7 +124,11 @@ impl<I: Clone, O: Clone> Recorder<I, O> {
     }
 }
 
-impl<I: Clone, O: Clone> Default for Recorder<I, O> {
+impl<I, O> Default for Recorder<I, O>
+where
+    I: Clone + std::fmt::Debug + Send + 'static,
+    O: Clone + std::fmt::Debug + Send + 'static,
+{
     fn default() -> Self {
         Recorder::new()
     }

@@ -37,6 +37,7 @@ mod replay;
 mod tasks;
 pub(crate) use tasks::Wait;
 mod time;
+pub mod timeline;
 pub mod trace;
 mod world;
 
@@ -415,7 +416,25 @@ impl Builder {
         F: FnOnce() -> Fut,
         Fut: Future,
     {
-        match self.try_run(body) {
+        let at = std::panic::Location::caller();
+        let (result, world) = self.run_world(at, body);
+        let failure = result.as_ref().err().map(failure_report);
+        if timeline::wanted(failure.is_some()) {
+            let test = test_name().unwrap_or_else(|| "a world".to_string());
+            let end = match &result {
+                Ok(done) => done.elapsed,
+                Err(f) => f.elapsed,
+            };
+            let page = timeline::write(
+                &lock(&world.timeline),
+                &test,
+                world.seed,
+                failure.as_deref(),
+                end,
+            );
+            timeline::announce(page);
+        }
+        match result {
             Ok(done) => done.value,
             Err(failure) => {
                 eprintln!("{}", failure_report(&failure));
@@ -438,6 +457,19 @@ impl Builder {
         Fut: Future,
     {
         let at = std::panic::Location::caller();
+        self.run_world(at, body).0
+    }
+
+    /// [`Builder::try_run`], with the world it ran (for its timeline).
+    fn run_world<F, Fut>(
+        self,
+        at: &'static std::panic::Location<'static>,
+        body: F,
+    ) -> (Result<Finished<Fut::Output>, Failure>, Arc<World>)
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future,
+    {
         install_panic_hook();
         logging::init();
         let wall = wall_clock();
@@ -498,7 +530,7 @@ impl Builder {
                 None
             }
         };
-        match result {
+        let result = match result {
             Ok(Ok(value)) => Ok(Finished {
                 value,
                 seed,
@@ -513,7 +545,8 @@ impl Builder {
                     .unwrap_or_else(|| "the test body panicked".to_string()),
                 elapsed,
             }),
-        }
+        };
+        (result, world)
     }
 }
 

@@ -8,6 +8,7 @@
 
 use super::tasks::Tasks;
 use super::time::FineQueue;
+use super::timeline::Timeline;
 use super::trace::Trace;
 use rand::SeedableRng;
 use rand::rngs::StdRng;
@@ -41,6 +42,8 @@ pub(crate) struct World {
     pub(crate) failed: Notify,
     /// The tasks and what they wait on, for the report of a stopped world.
     pub(crate) tasks: Mutex<Tasks>,
+    /// What the harness did and the clients asked, for the page of a failed test.
+    pub(crate) timeline: Mutex<Timeline>,
 }
 
 thread_local! {
@@ -69,6 +72,7 @@ impl World {
             failure: Mutex::new(None),
             failed: Notify::new(),
             tasks: Mutex::new(Tasks::default()),
+            timeline: Mutex::new(Timeline::default()),
         }
     }
 

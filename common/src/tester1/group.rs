@@ -90,6 +90,14 @@ impl<S: Daemon> ServerGrp<S> {
         }
     }
 
+    /// Notes a fault on the timeline of a failed test's page.
+    fn note(&self, what: String) {
+        sim::timeline::note(
+            sim::timeline::Lane::Faults,
+            format!("group {} {what}", self.gid),
+        );
+    }
+
     fn members(&self) -> MutexGuard<'_, Members<S>> {
         self.members.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -155,6 +163,7 @@ impl<S: Daemon> ServerGrp<S> {
         members.saved[i] = members.saved[i].copy();
         let persister = Arc::new(members.saved[i].clone());
         tracing::info!(target: "harness", gid = self.gid, peer = i, "start server");
+        self.note(format!("start server {i}"));
         let _span = sim::server_span(Some(&self.gid.to_string()), i).entered();
         let server = (self.start)(ends, self.gid, i, persister);
         let rpc_server = Server::new();
@@ -188,6 +197,7 @@ impl<S: Daemon> ServerGrp<S> {
         };
         life.end();
         tracing::info!(target: "harness", gid = self.gid, peer = i, "shut down server");
+        self.note(format!("shut down server {i}"));
         members.saved[i] = members.saved[i].copy();
         let label = sim::server_span(Some(&self.gid.to_string()), i);
         let stopped = sim::kill_server_tasks(label.label(), &self.names[i]);
@@ -220,18 +230,21 @@ impl<S: Daemon> ServerGrp<S> {
     /// Connects server `i` to every connected server (`ConnectOne`).
     pub fn connect_one(&self, i: usize) {
         tracing::info!(target: "harness", gid = self.gid, peer = i, "connect");
+        self.note(format!("connect {i}"));
         self.members().links.connect(i);
     }
 
     /// Cuts server `i` off from every server (`DisconnectAll`).
     pub fn disconnect_all(&self, i: usize) {
         tracing::info!(target: "harness", gid = self.gid, peer = i, "disconnect");
+        self.note(format!("disconnect {i}"));
         self.members().links.disconnect(i);
     }
 
     /// Connects every server to every other (`ConnectAll`).
     pub fn connect_all(&self) {
         tracing::info!(target: "harness", gid = self.gid, "connect all");
+        self.note("connect all".to_string());
         self.members().links.connect_all();
     }
 
@@ -239,6 +252,7 @@ impl<S: Daemon> ServerGrp<S> {
     /// connected afterwards.
     pub fn partition(&self, p1: &[usize], p2: &[usize]) {
         tracing::info!(target: "harness", gid = self.gid, ?p1, ?p2, "partition");
+        self.note(format!("partition {p1:?} | {p2:?}"));
         self.members().links.partition(p1, p2);
     }
 

@@ -121,6 +121,15 @@ impl<S: Replica> Cluster<S> {
         self
     }
 
+    /// Notes a fault on the timeline of a failed test's page.
+    fn note(&self, what: String) {
+        let text = match &self.group {
+            Some(g) => format!("group {g} {what}"),
+            None => what,
+        };
+        sim::timeline::note(sim::timeline::Lane::Faults, text);
+    }
+
     fn members(&self) -> MutexGuard<'_, Members<S>> {
         self.members.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -164,6 +173,7 @@ impl<S: Replica> Cluster<S> {
     /// theirs to `i`.
     pub fn connect(&self, i: usize) {
         tracing::info!(target: "harness", group = self.group.as_deref(), peer = i, "connect");
+        self.note(format!("connect {i}"));
         self.members().links.connect(i);
     }
 
@@ -172,6 +182,7 @@ impl<S: Replica> Cluster<S> {
         let mut members = self.members();
         if members.links.is_connected(i) {
             tracing::info!(target: "harness", group = self.group.as_deref(), peer = i, "disconnect");
+            self.note(format!("disconnect {i}"));
         }
         members.links.disconnect(i);
     }
@@ -179,6 +190,7 @@ impl<S: Replica> Cluster<S> {
     /// The course's `ConnectAll`: every replica can reach every other.
     pub fn connect_all(&self) {
         tracing::info!(target: "harness", group = self.group.as_deref(), "connect all");
+        self.note("connect all".to_string());
         self.members().links.connect_all();
     }
 
@@ -187,6 +199,7 @@ impl<S: Replica> Cluster<S> {
     /// down stay disabled, so a restart never revives a dead server's ends.
     pub fn connect_server(&self, i: usize) {
         tracing::info!(target: "harness", group = self.group.as_deref(), peer = i, "connect server");
+        self.note(format!("connect server {i}"));
         let mut members = self.members();
         members.links.set_connected(i, true);
         for j in self.all() {
@@ -208,6 +221,7 @@ impl<S: Replica> Cluster<S> {
     /// The course's `partition(p1, p2)`: replicas talk within their group only.
     pub fn partition(&self, p1: &[usize], p2: &[usize]) {
         tracing::info!(target: "harness", group = self.group.as_deref(), ?p1, ?p2, "partition");
+        self.note(format!("partition {p1:?} | {p2:?}"));
         self.members().links.partition(p1, p2);
     }
 
@@ -217,6 +231,7 @@ impl<S: Replica> Cluster<S> {
         let mut members = self.members();
         if members.servers[i].is_some() {
             tracing::info!(target: "harness", group = self.group.as_deref(), peer = i, "shut down server");
+            self.note(format!("shut down server {i}"));
         }
         members.links.disconnect(i);
         // Delete first: a killed server must not acknowledge a write it saved in the old
@@ -242,6 +257,7 @@ impl<S: Replica> Cluster<S> {
         members.saved[i] = members.saved[i].copy();
         let persister = Arc::new(members.saved[i].clone());
         tracing::info!(target: "harness", group = self.group.as_deref(), peer = i, "start server");
+        self.note(format!("start server {i}"));
         let _span = sim::server_span(self.group.as_deref(), i).entered();
         let server = (self.start)(ends, i, persister);
         let rpc_server = Server::new();
