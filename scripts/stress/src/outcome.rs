@@ -12,12 +12,20 @@ pub struct CourseLine {
     pub bytes: Option<u64>,
 }
 
-/// Parses the first course line in `output`. Three layouts exist: Raft and KV on Raft
-/// (`<secs>  <peers> <rpcs> ...`) and the single-server KV (`t <secs> nrpc <rpcs> ...`).
+/// Parses the first course line in `output`. Four layouts exist: the 2024 course's Raft
+/// and KV on Raft (`<secs>  <peers> <rpcs> ...`) and single-server KV (`t <secs> nrpc
+/// <rpcs> ...`), and the 2026 course's one for every lab (`time <secs>s #peers <n>
+/// #RPCs <rpcs> #Ops <ops>`).
 pub fn course_line(output: &str) -> Option<CourseLine> {
     let line = output.lines().find(|l| l.contains("... Passed --"))?;
     let fields: Vec<&str> = line.split("Passed --").nth(1)?.split_whitespace().collect();
-    if fields.first() == Some(&"t") {
+    if fields.first() == Some(&"time") {
+        Some(CourseLine {
+            virtual_secs: fields.get(1)?.strip_suffix('s')?.parse().ok()?,
+            rpcs: fields.get(5).and_then(|s| s.parse().ok()),
+            bytes: None,
+        })
+    } else if fields.first() == Some(&"t") {
         Some(CourseLine {
             virtual_secs: fields.get(1)?.parse().ok()?,
             rpcs: fields.get(3).and_then(|s| s.parse().ok()),
@@ -90,6 +98,15 @@ mod tests {
             Some(CourseLine {
                 virtual_secs: 0.5,
                 rpcs: Some(12),
+                bytes: None,
+            })
+        );
+        let y2026 = "  ... Passed --  time  3.5s #peers 3 #RPCs    32 #Ops    0";
+        assert_eq!(
+            course_line(y2026),
+            Some(CourseLine {
+                virtual_secs: 3.5,
+                rpcs: Some(32),
                 bytes: None,
             })
         );
