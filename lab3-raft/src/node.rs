@@ -259,6 +259,12 @@ impl Raft {
         });
     }
 
+    /// The size in bytes of the Raft state it last saved (the 2026 course's
+    /// `PersistBytes`): what a service compares with its `maxraftstate`.
+    pub fn persist_bytes(&self) -> usize {
+        self.inner.persister.raft_state_size()
+    }
+
     /// Stops the peer: its tasks end and later calls do nothing.
     pub fn kill(&self) {
         let mut state = self.state();
