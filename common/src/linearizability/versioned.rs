@@ -187,12 +187,18 @@ fn witness(history: &[VersionedOperation], ops: &[usize]) -> Option<Vec<usize>> 
                     if applied.insert(*version, i).is_some() {
                         return None;
                     }
-                    last = last.max(version + 1);
+                    last = last.max(version.checked_add(1)?);
                 }
                 KvErr::ErrMaybe => maybes.entry(*version).or_default().push(i),
                 _ => {}
             },
         }
+    }
+    // A legal history reaches no more versions than it has Puts: a server that reported
+    // an absurd version (u64::MAX, say) gets no witness, and the search decides, rather
+    // than an epoch per version.
+    if last > ops.len() as u64 {
+        return None;
     }
     // Every version below the last reached was left by some Put.
     for v in 0..last {
@@ -354,6 +360,15 @@ mod tests {
             get(2, "a", 1, 4, 5),
         ];
         assert_eq!(verdict(&stale), CheckResult::Ok);
+    }
+
+    #[test]
+    fn an_absurd_version_read_is_judged_without_an_epoch_per_version() {
+        let absurd = [put(0, "a", 0, KvErr::Ok, 0, 1), get(1, "a", u64::MAX, 2, 3)];
+        // The model does not check a Get's version: legal, and decided by the search.
+        assert_eq!(verdict(&absurd), CheckResult::Ok);
+        let max = [put(0, "a", u64::MAX, KvErr::Ok, 0, 1)];
+        assert_eq!(verdict(&max), CheckResult::Illegal);
     }
 
     #[test]
