@@ -202,6 +202,9 @@ impl<C: KvClerk> KvTest<C> {
             let mut ver = version;
             loop {
                 match self.put(ck, key, value, ver, me).await {
+                    KvErr::Ok | KvErr::ErrMaybe | KvErr::ErrVersion if ver == Tversion::MAX => {
+                        panic!("{at}: Put {key} ver {ver}: no version after it")
+                    }
                     KvErr::Ok => return ver + 1,
                     KvErr::ErrMaybe | KvErr::ErrVersion => ver += 1,
                     err if ver == 0 => tracing::debug!(%err, "PutAtLeastOnce retries"),

@@ -111,7 +111,7 @@ impl<C: KvClerk> KvTest<C> {
                 "Wrong error {err}"
             );
             let (e, ver0): (EntryV, Tversion) = self.get_json(ck, key, me).await;
-            if err == KvErr::Ok && ver0 == ver + 1 {
+            if err == KvErr::Ok && ver.checked_add(1) == Some(ver0) {
                 // My put.
                 assert!(e.id == me || e.v == ver, "Wrong value {e:?}");
             }
