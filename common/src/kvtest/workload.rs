@@ -11,6 +11,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
+use tokio::sync::Notify;
 
 /// What the clients of `OneClientPut` write: who, and at which version (`EntryV`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -38,24 +39,45 @@ impl std::fmt::Display for ClntRes {
     }
 }
 
-/// The signal that stops a client or the partitioner between two of its steps.
+/// The course's `done` channel, unbuffered: each stop signal the test sends is taken by
+/// whichever client looks first, and the send waits until one does. Which client stops
+/// first matters: with a lock or a contended key, the client that just finished a step
+/// takes the signal and leaves, so the others stop competing with it; stopping the
+/// clients in a fixed order instead starves the one asked to stop while the rest keep
+/// winning, which the course never does.
 #[derive(Debug, Clone, Default)]
-pub struct Stop(Arc<AtomicBool>);
+pub struct Stop(Arc<StopInner>);
+
+#[derive(Debug, Default)]
+struct StopInner {
+    /// A signal is being sent and nobody has taken it yet.
+    offered: AtomicBool,
+    /// Wakes the sender when a client takes the signal.
+    taken: Notify,
+}
 
 impl Stop {
-    /// Not yet signalled.
+    /// No signal sent yet.
     pub fn new() -> Stop {
         Stop::default()
     }
 
-    /// Signals it.
-    pub fn stop(&self) {
-        self.0.store(true, Ordering::Relaxed);
+    /// Sends one signal (`done <- struct{}{}`): returns once some client has taken it.
+    pub async fn stop(&self) {
+        self.0.offered.store(true, Ordering::SeqCst);
+        while self.0.offered.load(Ordering::SeqCst) {
+            sim::waiting("a client to take a stop signal", self.0.taken.notified()).await;
+        }
     }
 
-    /// Whether it was signalled.
+    /// Takes the signal being sent, if there is one (`case <-done:`); a client that
+    /// sees `true` must stop.
     pub fn stopped(&self) -> bool {
-        self.0.load(Ordering::Relaxed)
+        let took = self.0.offered.swap(false, Ordering::SeqCst);
+        if took {
+            self.0.taken.notify_one();
+        }
+        took
     }
 }
 
@@ -151,7 +173,8 @@ impl<C: KvClerk> KvTest<C> {
     }
 
     /// The course's `SpawnClientsAndWait`: `n` clients, each on a new clerk running `f`
-    /// until told to stop; after `d`, stops them one by one and returns what each did.
+    /// until told to stop; after `d`, sends `n` stop signals, each taken by whichever
+    /// client looks first, and returns what each did.
     pub async fn spawn_clients_and_wait<F, Fut>(
         self: &Arc<Self>,
         n: usize,
@@ -163,23 +186,24 @@ impl<C: KvClerk> KvTest<C> {
         Fut: Future<Output = ClntRes> + Send + 'static,
     {
         let f = Arc::new(f);
+        let done = Stop::new();
         let mut clients = Vec::with_capacity(n);
         for cli in 0..n {
-            let stop = Stop::new();
-            let (ts, f, done) = (self.clone(), f.clone(), stop.clone());
-            let task = sim::spawn(async move {
+            let (ts, f, done) = (self.clone(), f.clone(), done.clone());
+            clients.push(sim::spawn(async move {
                 let ck = ts.make_clerk();
                 let clnt = ck.clnt().clone();
                 let res = f(ts.clone(), cli as u64, ck, done).await;
                 ts.cfg.delete_client(&clnt);
                 res
-            });
-            clients.push((stop, task));
+            }));
         }
         sim::sleep(d).await;
+        for _ in 0..n {
+            done.stop().await;
+        }
         let mut results = Vec::with_capacity(n);
-        for (stop, task) in clients {
-            stop.stop();
+        for task in clients {
             results.push(
                 sim::waiting("a client to stop", task)
                     .await
@@ -255,5 +279,49 @@ pub async fn partitioner<S: Daemon>(grp: Arc<ServerGrp<S>>, stop: Stop) {
         grp.partition(&p1, &p2);
         let ms = 1000 + sim::rng(|r| r.random_range(0..200));
         sim::sleep(Duration::from_millis(ms)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Stop;
+    use crate::sim;
+    use std::sync::{Arc, Mutex};
+    use std::time::Duration;
+
+    /// The course's `done` is one unbuffered channel: the first signal goes to the client
+    /// that looks first, not to client 0, so a client busy for long does not hold the
+    /// others up (a lock waiter must not be asked to stop before the holder is).
+    #[test]
+    fn a_stop_signal_goes_to_whichever_client_looks_first() {
+        sim::run(|| async {
+            let done = Stop::new();
+            let order = Arc::new(Mutex::new(Vec::new()));
+            let mut tasks = Vec::new();
+            for (cli, step_ms) in [(0, 5_000), (1, 10)] {
+                let (done, order) = (done.clone(), order.clone());
+                tasks.push(sim::spawn(async move {
+                    while !done.stopped() {
+                        sim::sleep(Duration::from_millis(step_ms)).await;
+                    }
+                    order.lock().unwrap().push((cli, sim::now()));
+                }));
+            }
+            sim::sleep(Duration::from_millis(15)).await;
+            done.stop().await;
+            assert!(
+                sim::now() < Duration::from_millis(100),
+                "the quick client looked first"
+            );
+            done.stop().await;
+            for t in tasks {
+                t.await.unwrap();
+            }
+            let order = order.lock().unwrap().clone();
+            assert_eq!(order.iter().map(|(c, _)| *c).collect::<Vec<_>>(), [1, 0]);
+            assert!(order[1].1 >= Duration::from_secs(5));
+            // No signal is pending: a client that looks now goes on.
+            assert!(!done.stopped());
+        });
     }
 }

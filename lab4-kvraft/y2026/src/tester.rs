@@ -160,7 +160,7 @@ impl Test {
                 .expect("the clients");
             self.ts.check_porcupine();
             if let Some((stop, task)) = split {
-                stop.stop();
+                stop.stop().await;
                 sim::waiting("the partitioner", task)
                     .await
                     .expect("the partitioner");
