@@ -256,6 +256,183 @@ pub const SUBLABS: &[SubLab] = &[
     },
 ];
 
+/// Which course's tests: the 2024 edition (this workspace's first) or the 2026 one, whose
+/// crates sit beside the 2024 ones (`lab4-kvraft/y2026`, package `lab4-kvraft-2026`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Edition {
+    /// The 2024 course.
+    #[default]
+    Y2024,
+    /// The 2026 course (Labs 1-4).
+    Y2026,
+}
+
+impl Edition {
+    /// The edition a command line names (`2024`, `2026`).
+    ///
+    /// # Errors
+    /// Any other word, with the list of editions.
+    pub fn parse(word: &str) -> Result<Edition, String> {
+        match word {
+            "2024" => Ok(Edition::Y2024),
+            "2026" => Ok(Edition::Y2026),
+            _ => Err(format!("{word:?} is not an edition (2024, 2026)")),
+        }
+    }
+
+    /// Its sub-labs, in the course's order.
+    pub fn sublabs(self) -> &'static [SubLab] {
+        match self {
+            Edition::Y2024 => SUBLABS,
+            Edition::Y2026 => SUBLABS_2026,
+        }
+    }
+}
+
+/// Every sub-lab of the 2026 course's Labs 1-4, in the course's order. Lab 4's parts are
+/// the 2026 ones: 4A the rsm layer, 4B kvraft1, 4C its snapshots (rsm's snapshot test is
+/// 4C's).
+pub const SUBLABS_2026: &[SubLab] = &[
+    SubLab {
+        id: "1",
+        title: "Lab 1: MapReduce (2026)",
+        package: "lab1-mapreduce-2026",
+        tests: &[
+            "test_wc",
+            "test_indexer",
+            "test_map_parallel",
+            "test_reduce_parallel",
+            "test_job_count",
+            "test_early_exit",
+            "test_crash_worker",
+        ],
+    },
+    SubLab {
+        id: "2",
+        title: "Lab 2: key/value server with versioned Put, and a lock (2026)",
+        package: "lab2-kvsrv-2026",
+        tests: &[
+            "test_reliable_put",
+            "test_put_concurrent_reliable",
+            "test_mem_put_many_clients_reliable",
+            "test_unreliable_net",
+            "test_reliable_basic",
+            "test_reliable_nested",
+            "test_one_client_reliable",
+            "test_many_clients_reliable",
+            "test_one_client_unreliable",
+            "test_many_clients_unreliable",
+        ],
+    },
+    SubLab {
+        id: "3a",
+        title: "Lab 3A: leader election (2026)",
+        package: "lab3-raft-2026",
+        tests: &[
+            "test_initial_election_3a",
+            "test_re_election_3a",
+            "test_many_elections_3a",
+        ],
+    },
+    SubLab {
+        id: "3b",
+        title: "Lab 3B: log (2026)",
+        package: "lab3-raft-2026",
+        tests: &[
+            "test_basic_agree_3b",
+            "test_rpc_bytes_3b",
+            "test_follower_failure_3b",
+            "test_leader_failure_3b",
+            "test_fail_agree_3b",
+            "test_fail_no_agree_3b",
+            "test_concurrent_starts_3b",
+            "test_rejoin_3b",
+            "test_backup_3b",
+            "test_count_3b",
+        ],
+    },
+    SubLab {
+        id: "3c",
+        title: "Lab 3C: persistence (2026)",
+        package: "lab3-raft-2026",
+        tests: &[
+            "test_persist1_3c",
+            "test_persist2_3c",
+            "test_persist3_3c",
+            "test_figure8_3c",
+            "test_unreliable_agree_3c",
+            "test_figure8_unreliable_3c",
+            "test_reliable_churn_3c",
+            "test_unreliable_churn_3c",
+        ],
+    },
+    SubLab {
+        id: "3d",
+        title: "Lab 3D: log compaction (2026)",
+        package: "lab3-raft-2026",
+        tests: &[
+            "test_snapshot_basic_3d",
+            "test_snapshot_install_3d",
+            "test_snapshot_install_unreliable_3d",
+            "test_snapshot_install_crash_3d",
+            "test_snapshot_install_uncrash_3d",
+            "test_snapshot_all_crash_3d",
+            "test_snapshot_init_3d",
+        ],
+    },
+    SubLab {
+        id: "4a",
+        title: "Lab 4A: the replicated state machine layer, rsm (2026)",
+        package: "lab4-kvraft-2026",
+        tests: &[
+            "test_basic_4a",
+            "test_concurrent_4a",
+            "test_leader_failure_4a",
+            "test_leader_partition_4a",
+            "test_restart_replay_4a",
+            "test_shutdown_4a",
+            "test_restart_submit_4a",
+        ],
+    },
+    SubLab {
+        id: "4b",
+        title: "Lab 4B: key/value service on rsm, without snapshots (2026)",
+        package: "lab4-kvraft-2026",
+        tests: &[
+            "test_basic_4b",
+            "test_speed_4b",
+            "test_concurrent_4b",
+            "test_unreliable_4b",
+            "test_one_partition_4b",
+            "test_many_partitions_one_client_4b",
+            "test_many_partitions_many_clients_4b",
+            "test_persist_one_client_4b",
+            "test_persist_concurrent_4b",
+            "test_persist_concurrent_unreliable_4b",
+            "test_persist_partition_4b",
+            "test_persist_partition_unreliable_4b",
+            "test_persist_partition_unreliable_linearizable_4b",
+        ],
+    },
+    SubLab {
+        id: "4c",
+        title: "Lab 4C: key/value service with snapshots (2026)",
+        package: "lab4-kvraft-2026",
+        tests: &[
+            "test_snapshot_4c",
+            "test_snapshot_rpc_4c",
+            "test_snapshot_size_4c",
+            "test_speed_4c",
+            "test_snapshot_recover_4c",
+            "test_snapshot_recover_many_clients_4c",
+            "test_snapshot_unreliable_4c",
+            "test_snapshot_unreliable_recover_4c",
+            "test_snapshot_unreliable_recover_concurrent_partition_4c",
+            "test_snapshot_unreliable_recover_concurrent_partition_linearizable_4c",
+        ],
+    },
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,7 +12,7 @@
 
 use clap::Parser;
 use clap::builder::RangedU64ValueParser;
-use lab_stress::catalogue::{SUBLABS, SubLab};
+use lab_stress::catalogue::{Edition, SubLab};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -21,10 +21,11 @@ use std::process::{Command, ExitCode};
 const EXAMPLES: &str = "\
 Examples:
   scripts/grade.sh 2
-  scripts/grade.sh 3a --runs 100";
+  scripts/grade.sh 3a --runs 100
+  scripts/grade.sh 4a --edition 2026";
 
 /// Runs every course test of LAB (1 to 5) or SUBLAB (3a, 3b, 3c, 3d, 4a, 4b, 5a, 5b, 5ch
-/// for Lab 5's challenges) N times, each run with its own seed, through the stress
+/// for Lab 5's challenges; in the 2026 edition 1 to 4, and 4a, 4b, 4c) N times, each run with its own seed, through the stress
 /// runner, and prints a scorecard: per test, runs and failures; per sub-lab a verdict;
 /// the failing seeds with their replay commands. With no LAB, every lab. Exits 1 if any
 /// run failed.
@@ -32,8 +33,12 @@ Examples:
 #[command(args_override_self = true, name = "lab-grade", bin_name = "scripts/grade.sh", version, after_help = EXAMPLES)]
 struct Cli {
     /// The lab or sub-lab [default: every lab]
-    #[arg(value_name = "LAB|SUBLAB", value_parser = |s: &str| select(s).map(Selection))]
-    selected: Option<Selection>,
+    #[arg(value_name = "LAB|SUBLAB")]
+    selected: Option<String>,
+    /// The course's edition whose tests run: 2024, or 2026 (its Labs 1-4, in the crates
+    /// beside the 2024 ones)
+    #[arg(long, value_name = "YEAR", default_value = "2024", value_parser = Edition::parse)]
+    edition: Edition,
     /// Runs of each test (1 to 1000000)
     #[arg(long, value_name = "N", default_value_t = 10,
           value_parser = RangedU64ValueParser::<usize>::new().range(1..=1_000_000))]
@@ -54,10 +59,6 @@ struct Cli {
     expect_todo: Option<u32>,
 }
 
-/// The sub-labs one argument names.
-#[derive(Clone)]
-struct Selection(Vec<&'static SubLab>);
-
 struct Args {
     selected: Vec<&'static SubLab>,
     runs: usize,
@@ -68,16 +69,22 @@ struct Args {
     expect_todo: Option<f64>,
 }
 
-fn select(what: &str) -> Result<Vec<&'static SubLab>, String> {
+fn select(edition: Edition, what: &str) -> Result<Vec<&'static SubLab>, String> {
     let what = what.to_ascii_lowercase();
-    let chosen: Vec<&SubLab> = SUBLABS
+    let chosen: Vec<&SubLab> = edition
+        .sublabs()
         .iter()
         .filter(|s| s.id == what || (what.len() == 1 && s.id.starts_with(&what)))
         .collect();
     if chosen.is_empty() {
-        Err(format!(
-            "{what:?} is not a lab or sub-lab (1, 2, 3, 3a-3d, 4, 4a, 4b, 5, 5a, 5b, 5ch)"
-        ))
+        Err(match edition {
+            Edition::Y2024 => format!(
+                "{what:?} is not a lab or sub-lab (1, 2, 3, 3a-3d, 4, 4a, 4b, 5, 5a, 5b, 5ch)"
+            ),
+            Edition::Y2026 => format!(
+                "{what:?} is not a lab or sub-lab of the 2026 edition (1, 2, 3, 3a-3d, 4, 4a-4c)"
+            ),
+        })
     } else {
         Ok(chosen)
     }
@@ -89,10 +96,17 @@ where
     T: Into<std::ffi::OsString> + Clone,
 {
     let cli = Cli::try_parse_from(args)?;
+    let selected = match &cli.selected {
+        Some(what) => select(cli.edition, what).map_err(|e| {
+            clap::Error::raw(
+                clap::error::ErrorKind::InvalidValue,
+                format!("invalid value for '[LAB|SUBLAB]': {e}\n"),
+            )
+        })?,
+        None => cli.edition.sublabs().iter().collect(),
+    };
     Ok(Args {
-        selected: cli
-            .selected
-            .map_or_else(|| SUBLABS.iter().collect(), |s| s.0),
+        selected,
         runs: cli.runs,
         jobs: cli.jobs,
         out: cli.out,
@@ -404,25 +418,42 @@ mod tests {
 
     #[test]
     fn labs_and_sub_labs_select_their_tests() {
-        let ids = |w: &str| select(w).expect(w).iter().map(|s| s.id).collect::<Vec<_>>();
-        assert_eq!(ids("3"), ["3a", "3b", "3c", "3d"]);
-        assert_eq!(ids("3B"), ["3b"]);
-        assert_eq!(ids("5"), ["5a", "5b", "5ch"]);
-        assert_eq!(ids("2"), ["2"]);
-        assert!(select("6").is_err() && select("3e").is_err());
+        let ids = |e: Edition, w: &str| {
+            select(e, w)
+                .expect(w)
+                .iter()
+                .map(|s| s.id)
+                .collect::<Vec<_>>()
+        };
+        let y24 = Edition::Y2024;
+        assert_eq!(ids(y24, "3"), ["3a", "3b", "3c", "3d"]);
+        assert_eq!(ids(y24, "3B"), ["3b"]);
+        assert_eq!(ids(y24, "5"), ["5a", "5b", "5ch"]);
+        assert_eq!(ids(y24, "2"), ["2"]);
+        assert!(select(y24, "6").is_err() && select(y24, "3e").is_err());
+        assert!(select(y24, "4c").is_err());
+        let y26 = Edition::Y2026;
+        assert_eq!(ids(y26, "4"), ["4a", "4b", "4c"]);
+        assert!(select(y26, "5").is_err());
     }
 
     #[test]
     fn the_catalogue_has_every_course_test_once() {
-        let total: usize = SUBLABS.iter().map(|s| s.tests.len()).sum();
-        assert_eq!(total, 7 + 10 + 28 + 23 + 17);
-        let mut names: Vec<(&str, &str)> = SUBLABS
-            .iter()
-            .flat_map(|s| s.tests.iter().map(|t| (s.package, *t)))
-            .collect();
-        names.sort();
-        names.dedup();
-        assert_eq!(names.len(), total);
+        for (edition, expected) in [
+            (Edition::Y2024, 7 + 10 + 28 + 23 + 17),
+            (Edition::Y2026, 7 + 4 + 6 + 28 + 8 + 22),
+        ] {
+            let sublabs = edition.sublabs();
+            let total: usize = sublabs.iter().map(|s| s.tests.len()).sum();
+            assert_eq!(total, expected);
+            let mut names: Vec<(&str, &str)> = sublabs
+                .iter()
+                .flat_map(|s| s.tests.iter().map(|t| (s.package, *t)))
+                .collect();
+            names.sort();
+            names.dedup();
+            assert_eq!(names.len(), total);
+        }
     }
 
     #[test]
@@ -436,6 +467,8 @@ mod tests {
             &["6"],
             &["--fast"],
             &["--expect-todo", "1e300"],
+            &["--edition", "2025"],
+            &["5", "--edition", "2026"],
         ] {
             assert_eq!(p(bad).err().map(|e| e.exit_code()), Some(2), "{bad:?}");
         }
@@ -443,5 +476,9 @@ mod tests {
             panic!("refused")
         };
         assert_eq!((a.selected.len(), a.runs), (1, 3));
+        let Ok(a) = p(&["4", "--edition", "2026"]) else {
+            panic!("refused")
+        };
+        assert_eq!(a.selected[0].package, "lab4-kvraft-2026");
     }
 }
