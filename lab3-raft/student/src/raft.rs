@@ -80,6 +80,13 @@ impl Raft {
         todo!("Lab 3D: Raft::snapshot")
     }
 
+    /// The size in bytes of the Raft state this peer last saved (the 2026 course's
+    /// `PersistBytes`: `persister.raft_state_size()`). A 2026 Lab 4 rsm compares it with
+    /// its `max_raft_state`.
+    pub fn persist_bytes(&self) -> usize {
+        todo!("Lab 3D: Raft::persist_bytes")
+    }
+
     /// Stops the peer: the tester calls it on a crash. Its tasks should end soon after, and
     /// it must send, save and apply nothing more.
     pub fn kill(&self) {

@@ -1,12 +1,14 @@
 //! Command-line arguments of the student-workspace tool.
 
+use crate::plan::Edition;
 use clap::Parser;
 use std::path::PathBuf;
 
 const EXAMPLES: &str = "\
 Examples:
   scripts/student.sh ../my-labs
-  scripts/student.sh ../my-kvraft --from 4";
+  scripts/student.sh ../my-kvraft --from 4
+  scripts/student.sh ../my-labs-2026 --edition 2026";
 
 /// Writes a standalone Cargo workspace to DIR for doing the labs yourself: the harness,
 /// the scripts, every tester and every course test as in this workspace, and for each lab
@@ -20,10 +22,15 @@ struct Cli {
     /// Where the workspace goes
     #[arg(value_name = "DIR")]
     dir: PathBuf,
-    /// The first lab you write, 1 to 5 (1: the whole course); 6 strips nothing
+    /// The first lab you write, 1 to 5 (1: the whole course); 6 strips nothing. In the
+    /// 2026 edition, 1 to 4
     #[arg(long, value_name = "LAB", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=6))]
     from: u32,
+    /// The course's edition: 2024, or 2026 (its Labs 1-4: versioned Put and the lock,
+    /// the rsm layer and kvraft1; the 2026 Lab 5 is not ported yet)
+    #[arg(long, value_name = "YEAR", default_value = "2024", value_parser = Edition::parse)]
+    edition: Edition,
     /// Write into a DIR that is not empty: every file in it is replaced or removed (its
     /// target/ directory, the build cache, is kept)
     #[arg(long)]
@@ -44,6 +51,7 @@ pub struct Args {
     /// The workspace to copy from (this one).
     pub source: PathBuf,
     pub dir: PathBuf,
+    pub edition: Edition,
     pub from: u32,
     pub force: bool,
     pub git: bool,
@@ -58,6 +66,17 @@ where
     T: Into<std::ffi::OsString> + Clone,
 {
     let cli = Cli::try_parse_from(args)?;
+    if cli.from > cli.edition.last_from() {
+        return Err(clap::Error::raw(
+            clap::error::ErrorKind::ValueValidation,
+            format!(
+                "invalid value '{}' for '--from <LAB>': the {} edition has Labs 1 to {}\n",
+                cli.from,
+                cli.edition.year(),
+                cli.edition.last_from()
+            ),
+        ));
+    }
     let source = match cli.source {
         Some(s) => s,
         None => std::env::current_dir().map_err(|e| {
@@ -70,6 +89,7 @@ where
     Ok(Args {
         source,
         dir: cli.dir,
+        edition: cli.edition,
         from: cli.from,
         force: cli.force,
         git: !cli.no_git,
@@ -98,6 +118,11 @@ mod tests {
                 &["d", "--frm", "2"][..],
                 "a similar argument exists: '--from'",
             ),
+            (
+                &["d", "--edition", "2026", "--from", "5"][..],
+                "the 2026 edition has Labs 1 to 4",
+            ),
+            (&["d", "--edition", "2025"][..], "not an edition"),
         ] {
             match parse_strs(args) {
                 Err(e) => {
@@ -116,6 +141,7 @@ mod tests {
             panic!("refused")
         };
         assert_eq!((a.from, a.force, a.git, a.list), (1, false, true, false));
+        assert_eq!(a.edition, Edition::Y2024);
         assert_eq!(a.dir, PathBuf::from("../my-labs"));
     }
 }

@@ -35,7 +35,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &args::Args) -> Result<(), String> {
-    let files = plan::plan(&args.source, args.from)?;
+    let files = plan::plan(&args.source, args.edition, args.from)?;
     if args.list {
         for path in files.keys() {
             println!("{path}");
@@ -44,10 +44,11 @@ fn run(args: &args::Args) -> Result<(), String> {
         return Ok(());
     }
     let summary = write::write(&args.dir, &files, args.git)?;
-    let yours: Vec<&str> = plan::LABS
+    let yours: Vec<&plan::Lab> = args
+        .edition
+        .labs()
         .iter()
         .filter(|lab| lab.number >= args.from)
-        .map(|lab| lab.dir)
         .collect();
     println!(
         "student: wrote {} ({} files: {} written, {} unchanged, {} removed)",
@@ -58,13 +59,17 @@ fn run(args: &args::Args) -> Result<(), String> {
         summary.removed
     );
     if yours.is_empty() {
-        println!("student: nothing stripped (--from 6): every lab is the reference solution");
+        println!(
+            "student: nothing stripped (--from {}): every lab is the reference solution",
+            args.from
+        );
     } else {
-        println!("student: yours to write: {}", yours.join(", "));
+        let dirs: Vec<&str> = yours.iter().map(|lab| lab.dir).collect();
+        println!("student: yours to write: {}", dirs.join(", "));
         println!(
             "student: next: cd {} && cat README.md && cargo test -p {}",
             args.dir.display(),
-            yours[0]
+            yours[0].tests
         );
     }
     Ok(())

@@ -2,14 +2,18 @@
 //! reference solution when the lab is stripped. Kept beside the skeleton, in the lab, so
 //! whoever changes a lab's files sees what the student workspace does with them.
 //!
-//! One rule per line, `#` starts a comment:
+//! One rule per line, `#` starts a comment; a rule after `[2024]` or `[2026]` holds only
+//! in the workspace of that edition of the course:
 //! - `keep PATH`: a file (or, ending in `/`, a folder) under `src/` that stays: the tester
 //!   and what the course hands out; everything else under `src/` goes;
 //! - `drop PATH`: a file or folder outside `src/` that goes (tests of the solution's
 //!   internals, examples built on them);
 //! - `guide HEADING`: a `## HEADING` section of the lab's README that the student's copy
-//!   keeps (the rest of the guide describes the solution).
+//!   keeps (the rest of the guide describes the solution);
+//! - `unlink NAME`: the lab's `Cargo.toml` loses its dependency on the package NAME (the
+//!   reference builds on another lab's crate; the student's lab is its own).
 
+use crate::plan::Edition;
 use std::path::Path;
 
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -17,6 +21,7 @@ pub struct Manifest {
     pub keep: Vec<String>,
     pub drop: Vec<String>,
     pub guide: Vec<String>,
+    pub unlink: Vec<String>,
 }
 
 /// Whether `path` is `rule` or, for a rule ending in `/`, inside that folder.
@@ -29,7 +34,7 @@ pub fn matches(rule: &str, path: &str) -> bool {
 }
 
 impl Manifest {
-    pub fn parse(text: &str, file: &Path) -> Result<Manifest, String> {
+    pub fn parse(text: &str, file: &Path, edition: Edition) -> Result<Manifest, String> {
         let mut m = Manifest::default();
         for (n, line) in text.lines().enumerate() {
             let line = line.split('#').next().unwrap_or("").trim();
@@ -37,6 +42,19 @@ impl Manifest {
                 continue;
             }
             let at = || format!("{}:{}", file.display(), n + 1);
+            let line = match line.strip_prefix('[') {
+                Some(rest) => {
+                    let (year, rule) = rest
+                        .split_once(']')
+                        .ok_or_else(|| format!("{}: {line:?}: no ] after the edition", at()))?;
+                    let year = Edition::parse(year.trim()).map_err(|e| format!("{}: {e}", at()))?;
+                    if year != edition {
+                        continue;
+                    }
+                    rule.trim()
+                }
+                None => line,
+            };
             let (verb, rest) = line
                 .split_once(char::is_whitespace)
                 .ok_or_else(|| format!("{}: {line:?} has no argument", at()))?;
@@ -52,9 +70,10 @@ impl Manifest {
                     ));
                 }
                 "guide" => m.guide.push(rest),
+                "unlink" => m.unlink.push(rest),
                 _ => {
                     return Err(format!(
-                        "{}: unknown rule {verb:?} (keep, drop, guide)",
+                        "{}: unknown rule {verb:?} (keep, drop, guide, unlink)",
                         at()
                     ));
                 }
@@ -113,14 +132,23 @@ mod tests {
     #[test]
     fn rules_parse_and_select() {
         let m = Manifest::parse(
-            "# what stays\nkeep src/tester.rs\nkeep src/tester/\ndrop tests/robustness.rs # ours\nguide The course tests\n",
+            "# what stays\nkeep src/tester.rs\nkeep src/tester/\ndrop tests/robustness.rs # ours\nguide The course tests\n[2026] guide The 2026 edition\n[2024] unlink x\n",
             Path::new("m"),
+            Edition::Y2024,
         )
         .expect("parses");
         assert!(m.takes("src/tester.rs") && m.takes("src/tester/mod.rs"));
         assert!(!m.takes("src/node.rs") && !m.takes("src/testers.rs"));
         assert!(m.takes("tests/raft_3a.rs") && !m.takes("tests/robustness.rs"));
         assert_eq!(m.guide, ["The course tests"]);
+        assert_eq!(m.unlink, ["x"]);
+        let m = Manifest::parse(
+            "guide A\n[2026] guide B\n[2024]guide C\n",
+            Path::new("m"),
+            Edition::Y2026,
+        )
+        .expect("parses");
+        assert_eq!(m.guide, ["A", "B"]);
     }
 
     #[test]
@@ -130,8 +158,10 @@ mod tests {
             ("\ndrop src/x.rs", "m:2: src/ goes"),
             ("take src/x.rs", "unknown rule \"take\""),
             ("keep", "has no argument"),
+            ("[2025] keep src/x.rs", "m:1: \"2025\" is not an edition"),
+            ("[2026 keep src/x.rs", "m:1: \"[2026 keep src/x.rs\": no ]"),
         ] {
-            let e = Manifest::parse(text, Path::new("m")).expect_err(text);
+            let e = Manifest::parse(text, Path::new("m"), Edition::Y2024).expect_err(text);
             assert!(e.contains(message), "{text}: {e}");
         }
     }

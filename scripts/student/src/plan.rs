@@ -7,31 +7,127 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-pub struct Lab {
-    pub number: u32,
-    pub dir: &'static str,
+/// Which course the workspace is for: the 2024 edition, or the 2026 one (Labs 1-4, whose
+/// crates sit beside the 2024 ones).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Edition {
+    #[default]
+    Y2024,
+    Y2026,
 }
 
-pub const LABS: [Lab; 5] = [
+impl Edition {
+    pub fn parse(word: &str) -> Result<Edition, String> {
+        match word {
+            "2024" => Ok(Edition::Y2024),
+            "2026" => Ok(Edition::Y2026),
+            _ => Err(format!("{word:?} is not an edition (2024, 2026)")),
+        }
+    }
+
+    pub fn year(self) -> &'static str {
+        match self {
+            Edition::Y2024 => "2024",
+            Edition::Y2026 => "2026",
+        }
+    }
+
+    /// Its labs, in order.
+    pub fn labs(self) -> &'static [Lab] {
+        match self {
+            Edition::Y2024 => &LABS_2024,
+            Edition::Y2026 => &LABS_2026,
+        }
+    }
+
+    /// The largest `--from`: the 2024 edition's is one past its last lab (nothing
+    /// stripped, which CI compares with this workspace); the 2026 edition's, its last lab.
+    pub fn last_from(self) -> u32 {
+        match self {
+            Edition::Y2024 => 6,
+            Edition::Y2026 => 4,
+        }
+    }
+
+    /// The workspace members that go, (path, package name).
+    fn dropped_members(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Edition::Y2024 => &DROPPED_2024,
+            Edition::Y2026 => &DROPPED_2026,
+        }
+    }
+
+    /// Whether the workspace of this edition never has `path`.
+    fn never(self, path: &str) -> bool {
+        let rules: &[&str] = match self {
+            Edition::Y2024 => &NEVER_2024,
+            Edition::Y2026 => &NEVER_2026,
+        };
+        let kept: &[&str] = match self {
+            Edition::Y2024 => &[],
+            Edition::Y2026 => &KEPT_2026,
+        };
+        NEVER
+            .iter()
+            .chain(rules)
+            .any(|rule| manifest::matches(rule, path))
+            && !kept.iter().any(|rule| manifest::matches(rule, path))
+    }
+}
+
+/// One lab of an edition: the crate whose `src/` the student writes, with its skeleton and
+/// manifest in `student/` beside it, and where its tests and guide are.
+pub struct Lab {
+    pub number: u32,
+    /// The crate the skeleton replaces.
+    pub dir: &'static str,
+    /// That crate's package name.
+    pub package: &'static str,
+    /// The package of its course tests.
+    pub tests: &'static str,
+    /// Its guide.
+    pub guide: &'static str,
+}
+
+const fn lab(number: u32, dir: &'static str, guide: &'static str) -> Lab {
     Lab {
-        number: 1,
-        dir: "lab1-mapreduce",
+        number,
+        dir,
+        package: dir,
+        tests: dir,
+        guide,
+    }
+}
+
+pub const LABS_2024: [Lab; 5] = [
+    lab(1, "lab1-mapreduce", "lab1-mapreduce/README.md"),
+    lab(2, "lab2-kvsrv", "lab2-kvsrv/README.md"),
+    lab(3, "lab3-raft", "lab3-raft/README.md"),
+    lab(4, "lab4-kvraft", "lab4-kvraft/README.md"),
+    lab(5, "lab5-shardkv", "lab5-shardkv/README.md"),
+];
+
+/// The 2026 labs: Labs 1 and 3 are the same code as in 2024 (the 2026 crates beside them
+/// hold the 2026 tests and testers and stay whole); Labs 2 and 4 are new crates, whose
+/// guides are sections of the 2024 labs' guides.
+pub const LABS_2026: [Lab; 4] = [
+    Lab {
+        tests: "lab1-mapreduce-2026",
+        ..lab(1, "lab1-mapreduce", "lab1-mapreduce/README.md")
     },
     Lab {
-        number: 2,
-        dir: "lab2-kvsrv",
+        package: "lab2-kvsrv-2026",
+        tests: "lab2-kvsrv-2026",
+        ..lab(2, "lab2-kvsrv/y2026", "lab2-kvsrv/README.md")
     },
     Lab {
-        number: 3,
-        dir: "lab3-raft",
+        tests: "lab3-raft-2026",
+        ..lab(3, "lab3-raft", "lab3-raft/README.md")
     },
     Lab {
-        number: 4,
-        dir: "lab4-kvraft",
-    },
-    Lab {
-        number: 5,
-        dir: "lab5-shardkv",
+        package: "lab4-kvraft-2026",
+        tests: "lab4-kvraft-2026",
+        ..lab(4, "lab4-kvraft/y2026", "lab4-kvraft/README.md")
     },
 ];
 
@@ -50,10 +146,8 @@ pub type Files = BTreeMap<String, File>;
 /// (the student's guides are cut to the parts about doing the lab); and the demo, which
 /// runs the reference's examples (a stripped lab has none); the mutant suite, whose
 /// mutants are edits of the reference; and the cargo fuzz targets, which call the
-/// reference's fuzz entry points. The 2026 edition's crates are not in it yet: their
-/// skeletons come with `--edition 2026`, still to be written, and until then the
-/// reference solutions must not reach a student.
-const NEVER: [&str; 15] = [
+/// reference's fuzz entry points.
+const NEVER: [&str; 11] = [
     "scripts/student/",
     "scripts/student.sh",
     "scripts/check_student.sh",
@@ -65,20 +159,43 @@ const NEVER: [&str; 15] = [
     "lab3-raft/mutants.txt",
     "lab4-kvraft/mutants.txt",
     "lab5-shardkv/mutants.txt",
+];
+
+/// The 2024 workspace has none of the 2026 crates.
+const NEVER_2024: [&str; 4] = [
     "lab1-mapreduce/y2026/",
     "lab2-kvsrv/y2026/",
     "lab3-raft/y2026/",
     "lab4-kvraft/y2026/",
 ];
 
+/// The 2026 workspace has none of the 2024 crates of Labs 2, 4 and 5 ...
+const NEVER_2026: [&str; 3] = ["lab2-kvsrv/", "lab4-kvraft/", "lab5-shardkv/"];
+
+/// ... but for the 2026 crates inside their folders, and their guides.
+const KEPT_2026: [&str; 4] = [
+    "lab2-kvsrv/y2026/",
+    "lab2-kvsrv/README.md",
+    "lab4-kvraft/y2026/",
+    "lab4-kvraft/README.md",
+];
+
 /// The workspace members that go with them: (path, package name).
-const DROPPED_MEMBERS: [(&str, &str); 6] = [
+const DROPPED_2024: [(&str, &str); 6] = [
     ("scripts/student", "lab-student"),
     ("scripts/docs-check", "docs-check"),
     ("lab1-mapreduce/y2026", "lab1-mapreduce-2026"),
     ("lab2-kvsrv/y2026", "lab2-kvsrv-2026"),
     ("lab3-raft/y2026", "lab3-raft-2026"),
     ("lab4-kvraft/y2026", "lab4-kvraft-2026"),
+];
+
+const DROPPED_2026: [(&str, &str); 5] = [
+    ("scripts/student", "lab-student"),
+    ("scripts/docs-check", "docs-check"),
+    ("lab2-kvsrv", "lab2-kvsrv"),
+    ("lab4-kvraft", "lab4-kvraft"),
+    ("lab5-shardkv", "lab5-shardkv"),
 ];
 
 /// Written from templates rather than copied.
@@ -150,9 +267,9 @@ fn text(file: &File, path: &str) -> Result<String, String> {
 }
 
 /// The workspace's `Cargo.toml` without the members the student workspace does not have.
-fn workspace_manifest(toml: &str) -> Result<String, String> {
+fn workspace_manifest(toml: &str, dropped: &[(&str, &str)]) -> Result<String, String> {
     let mut out = toml.to_string();
-    for (member, _) in DROPPED_MEMBERS {
+    for (member, _) in dropped {
         let line = format!("    \"{member}\",\n");
         if !out.contains(&line) {
             return Err(format!("Cargo.toml: the members list has no line {line:?}"));
@@ -162,47 +279,87 @@ fn workspace_manifest(toml: &str) -> Result<String, String> {
     Ok(out)
 }
 
-/// A rewrite of a copied file's text.
-type Edit = fn(&str) -> Result<String, String>;
-
-/// `Cargo.lock` without the dropped members' entries, as cargo itself would write it for
-/// the student workspace (so its first build leaves the lock file, and the commit, as
-/// they were). Their dependencies are all shared with members that stay.
-fn lock_file(lock: &str) -> Result<String, String> {
+/// `Cargo.lock` without the dropped members' entries, and without the dependencies that
+/// `unlinked` (package, dependency) pairs remove, as cargo itself would write it for the
+/// student workspace (so its first build leaves the lock file, and the commit, as they
+/// were). The dropped members' own dependencies are all shared with members that stay.
+fn lock_file(
+    lock: &str,
+    dropped: &[(&str, &str)],
+    unlinked: &[(&str, String)],
+) -> Result<String, String> {
     let mut out = String::new();
-    let mut dropped = 0;
+    let mut gone = 0;
+    let mut cut = 0;
     for (i, block) in lock.split("\n\n").enumerate() {
-        let gone = DROPPED_MEMBERS
-            .iter()
-            .any(|(_, name)| block.starts_with(&format!("[[package]]\nname = \"{name}\"\n")));
-        if gone {
-            dropped += 1;
+        let is = |name: &str| block.starts_with(&format!("[[package]]\nname = \"{name}\"\n"));
+        if dropped.iter().any(|(_, name)| is(name)) {
+            gone += 1;
             continue;
+        }
+        let mut block = block.to_string();
+        for (package, dependency) in unlinked {
+            let line = format!("\n \"{dependency}\",");
+            if is(package) && block.contains(&line) {
+                block = block.replace(&line, "");
+                cut += 1;
+            }
         }
         if i > 0 {
             out.push_str("\n\n");
         }
-        out.push_str(block);
+        out.push_str(&block);
     }
     if lock.ends_with('\n') && !out.ends_with('\n') {
         out.push('\n');
     }
-    if dropped != DROPPED_MEMBERS.len() {
+    if gone != dropped.len() {
         return Err(format!(
-            "Cargo.lock: found {dropped} of the {} dropped members' entries",
-            DROPPED_MEMBERS.len()
+            "Cargo.lock: found {gone} of the {} dropped members' entries",
+            dropped.len()
+        ));
+    }
+    if cut != unlinked.len() {
+        return Err(format!(
+            "Cargo.lock: found {cut} of the {} unlinked dependencies",
+            unlinked.len()
         ));
     }
     Ok(out)
 }
 
-fn render(template: &str, from: u32) -> String {
-    let yours: Vec<String> = LABS
+/// A lab's `Cargo.toml` without its dependencies on the `unlink` packages.
+fn unlink_manifest(toml: &str, unlink: &[String], path: &str) -> Result<String, String> {
+    let mut out = String::new();
+    let mut found = 0;
+    for line in toml.lines() {
+        let name = line.split(['=', '.']).next().unwrap_or("").trim();
+        if unlink.iter().any(|u| u == name) {
+            found += 1;
+            continue;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    if found != unlink.len() {
+        return Err(format!(
+            "{path}: found {found} of the {} dependencies its manifest unlinks",
+            unlink.len()
+        ));
+    }
+    Ok(out)
+}
+
+/// The template for `edition`: lines between `{{#YEAR}}` and `{{/YEAR}}` are kept only
+/// in that edition's workspace; then the placeholders.
+fn render(template: &str, edition: Edition, from: u32) -> String {
+    let labs = edition.labs();
+    let yours: Vec<String> = labs
         .iter()
         .filter(|l| l.number >= from)
         .map(|l| format!("`{}`", l.dir))
         .collect();
-    let given: Vec<String> = LABS
+    let given: Vec<String> = labs
         .iter()
         .filter(|l| l.number < from)
         .map(|l| format!("`{}`", l.dir))
@@ -214,17 +371,40 @@ fn render(template: &str, from: u32) -> String {
             v.join(", ")
         }
     };
-    template
-        .replace("{{FROM}}", &from.to_string())
+    let mut kept = String::new();
+    let mut inside: Option<bool> = None;
+    for line in template.lines() {
+        let trimmed = line.trim();
+        if let Some(year) = trimmed
+            .strip_prefix("{{#")
+            .and_then(|r| r.strip_suffix("}}"))
+        {
+            inside = Some(year == edition.year());
+            continue;
+        }
+        if trimmed.starts_with("{{/") {
+            inside = None;
+            continue;
+        }
+        if inside != Some(false) {
+            kept.push_str(line);
+            kept.push('\n');
+        }
+    }
+    kept.replace("{{FROM}}", &from.to_string())
         .replace("{{YOURS}}", &list(&yours))
         .replace("{{GIVEN}}", &list(&given))
+        .replace("{{EDITION}}", edition.year())
 }
 
-/// The student workspace for `--from from` (6: nothing stripped).
-pub fn plan(source: &Path, from: u32) -> Result<Files, String> {
-    let stripped: Vec<&Lab> = LABS.iter().filter(|l| l.number >= from).collect();
+/// The student workspace of `edition` for `--from from` (one past the last lab: nothing
+/// stripped).
+pub fn plan(source: &Path, edition: Edition, from: u32) -> Result<Files, String> {
+    let labs = edition.labs();
+    // Every lab's manifest is read: a guide shared between editions is cut to the
+    // edition's sections whether or not the lab is stripped.
     let mut manifests = BTreeMap::new();
-    for lab in &stripped {
+    for lab in labs {
         let path = source.join(lab.dir).join("student/manifest.txt");
         let text = std::fs::read_to_string(&path).map_err(|e| {
             format!(
@@ -233,58 +413,81 @@ pub fn plan(source: &Path, from: u32) -> Result<Files, String> {
                 path.display()
             )
         })?;
-        manifests.insert(lab.dir, Manifest::parse(&text, &path)?);
+        manifests.insert(lab.dir, Manifest::parse(&text, &path, edition)?);
     }
+    let stripped = |lab: &Lab| lab.number >= from;
+    // The lab (of this edition) a path belongs to, by its longest folder.
+    let lab_of = |path: &str| {
+        labs.iter()
+            .filter(|l| path.starts_with(&format!("{}/", l.dir)))
+            .max_by_key(|l| l.dir.len())
+    };
+    let mut unlinked: Vec<(&str, String)> = Vec::new();
+    for lab in labs.iter().filter(|l| stripped(l)) {
+        for name in &manifests[lab.dir].unlink {
+            unlinked.push((lab.package, name.clone()));
+        }
+    }
+    let dropped = edition.dropped_members();
     let mut files = Files::new();
     let mut skeletons = Vec::new();
     for path in source_files(source)? {
-        if NEVER.iter().any(|rule| manifest::matches(rule, &path))
-            || TEMPLATES.iter().any(|(t, _, _)| *t == path)
-        {
-            continue;
-        }
-        let Some((top, rest)) = path.split_once('/') else {
-            if let Some(file) = read(source, &path)? {
-                let edit: Option<Edit> = match path.as_str() {
-                    "Cargo.toml" => Some(workspace_manifest),
-                    "Cargo.lock" => Some(lock_file),
-                    _ => None,
-                };
-                let file = match edit {
-                    Some(edit) => File {
-                        bytes: edit(&text(&file, &path)?)?.into_bytes(),
-                        ..file
-                    },
-                    None => file,
-                };
-                files.insert(path, file);
-            }
-            continue;
-        };
-        let lab = LABS.iter().find(|l| l.dir == top);
-        // A lab's skeleton is copied only over a stripped lab, and never as itself.
-        if let Some(skeleton) = rest.strip_prefix("student/") {
-            if lab.is_some_and(|l| manifests.contains_key(l.dir)) && skeleton != "manifest.txt" {
-                skeletons.push((path.clone(), format!("{top}/{skeleton}")));
-            }
-            continue;
-        }
-        let Some(manifest) = manifests.get(top) else {
-            if let Some(file) = read(source, &path)? {
-                files.insert(path, file);
-            }
-            continue;
-        };
-        if !manifest.takes(rest) {
+        if edition.never(&path) || TEMPLATES.iter().any(|(t, _, _)| *t == path) {
             continue;
         }
         let Some(mut file) = read(source, &path)? else {
             continue;
         };
+        let edited = match path.as_str() {
+            "Cargo.toml" => Some(workspace_manifest(&text(&file, &path)?, dropped)?),
+            "Cargo.lock" => Some(lock_file(&text(&file, &path)?, dropped, &unlinked)?),
+            _ => None,
+        };
+        if let Some(edited) = edited {
+            file.bytes = edited.into_bytes();
+            files.insert(path, file);
+            continue;
+        }
+        // A guide shared between editions (it lives outside its lab's crate).
+        if let Some(lab) = labs
+            .iter()
+            .find(|l| l.guide == path && !path.starts_with(&format!("{}/", l.dir)))
+        {
+            let manifest = &manifests[lab.dir];
+            file.bytes = manifest::cut_guide(&text(&file, &path)?, &manifest.guide)
+                .map_err(|e| format!("{path}: {e} (named in {}/student/manifest.txt)", lab.dir))?
+                .into_bytes();
+            files.insert(path, file);
+            continue;
+        }
+        let Some(lab) = lab_of(&path) else {
+            files.insert(path, file);
+            continue;
+        };
+        let rest = &path[lab.dir.len() + 1..];
+        // A lab's skeleton is copied only over a stripped lab, and never as itself.
+        if let Some(skeleton) = rest.strip_prefix("student/") {
+            if stripped(lab) && skeleton != "manifest.txt" {
+                skeletons.push((path.clone(), format!("{}/{skeleton}", lab.dir)));
+            }
+            continue;
+        }
+        if !stripped(lab) {
+            files.insert(path, file);
+            continue;
+        }
+        let manifest = &manifests[lab.dir];
+        if !manifest.takes(rest) {
+            continue;
+        }
         if rest == "README.md" {
             file.bytes = manifest::cut_guide(&text(&file, &path)?, &manifest.guide)
                 .map_err(|e| format!("{path}: {e} (named in its student/manifest.txt)"))?
                 .into_bytes();
+        }
+        if rest == "Cargo.toml" && !manifest.unlink.is_empty() {
+            file.bytes =
+                unlink_manifest(&text(&file, &path)?, &manifest.unlink, &path)?.into_bytes();
         }
         files.insert(path, file);
     }
@@ -302,7 +505,7 @@ pub fn plan(source: &Path, from: u32) -> Result<Files, String> {
         files.insert(
             path.to_string(),
             File {
-                bytes: render(template, from).into_bytes(),
+                bytes: render(template, edition, from).into_bytes(),
                 executable,
             },
         );
@@ -318,28 +521,53 @@ mod tests {
     fn the_members_list_loses_the_repositorys_own_tools() {
         let toml = "members = [\n    \"common\",\n    \"lab1-mapreduce/y2026\",\n    \"lab2-kvsrv/y2026\",\n    \"lab3-raft/y2026\",\n    \"lab4-kvraft/y2026\",\n    \"scripts/docs-check\",\n    \"scripts/student\",\n]\n";
         assert_eq!(
-            workspace_manifest(toml).expect("edits"),
+            workspace_manifest(toml, &DROPPED_2024).expect("edits"),
             "members = [\n    \"common\",\n]\n"
         );
-        assert!(workspace_manifest("members = []").is_err());
+        assert!(workspace_manifest("members = []", &DROPPED_2024).is_err());
     }
 
     #[test]
     fn the_lock_file_loses_the_dropped_members() {
         let lock = "version = 4\n\n[[package]]\nname = \"docs-check\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"common\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab-student\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab2-kvsrv-2026\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab3-raft-2026\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab4-kvraft-2026\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab1-mapreduce-2026\"\nversion = \"0.1.0\"\n";
         assert_eq!(
-            lock_file(lock).expect("edits"),
+            lock_file(lock, &DROPPED_2024, &[]).expect("edits"),
             "version = 4\n\n[[package]]\nname = \"common\"\nversion = \"0.1.0\"\n"
         );
-        assert!(lock_file("version = 4\n").is_err());
+        assert!(lock_file("version = 4\n", &DROPPED_2024, &[]).is_err());
+        let lock =
+            "version = 4\n\n[[package]]\nname = \"a\"\ndependencies = [\n \"b\",\n \"c\",\n]\n";
+        assert_eq!(
+            lock_file(lock, &[], &[("a", "b".to_string())]).expect("edits"),
+            "version = 4\n\n[[package]]\nname = \"a\"\ndependencies = [\n \"c\",\n]\n"
+        );
+        assert!(lock_file(lock, &[], &[("a", "d".to_string())]).is_err());
     }
 
     #[test]
     fn templates_name_the_labs_that_are_yours() {
         assert_eq!(
-            render("{{FROM}}: {{YOURS}} on {{GIVEN}}", 4),
-            "4: `lab4-kvraft`, `lab5-shardkv` on `lab1-mapreduce`, `lab2-kvsrv`, `lab3-raft`"
+            render("{{FROM}}: {{YOURS}} on {{GIVEN}}", Edition::Y2024, 4),
+            "4: `lab4-kvraft`, `lab5-shardkv` on `lab1-mapreduce`, `lab2-kvsrv`, `lab3-raft`\n"
         );
-        assert_eq!(render("{{GIVEN}}", 1), "none");
+        assert_eq!(render("{{GIVEN}}", Edition::Y2024, 1), "none\n");
+        assert_eq!(
+            render("{{YOURS}}", Edition::Y2026, 4),
+            "`lab4-kvraft/y2026`\n"
+        );
+        let t = "a\n{{#2024}}\nb\n{{/2024}}\n{{#2026}}\nc {{EDITION}}\n{{/2026}}\nd\n";
+        assert_eq!(render(t, Edition::Y2024, 1), "a\nb\nd\n");
+        assert_eq!(render(t, Edition::Y2026, 1), "a\nc 2026\nd\n");
+    }
+
+    #[test]
+    fn a_lab_loses_the_dependencies_its_manifest_unlinks() {
+        let toml = "[dependencies]\ncommon.workspace = true\nlab4-kvraft = { path = \"..\" }\nserde.workspace = true\n";
+        assert_eq!(
+            unlink_manifest(toml, &["lab4-kvraft".to_string()], "C").expect("edits"),
+            "[dependencies]\ncommon.workspace = true\nserde.workspace = true\n"
+        );
+        let e = unlink_manifest(toml, &["x".to_string()], "C").expect_err("no x");
+        assert!(e.contains("C: found 0 of the 1"), "{e}");
     }
 }
