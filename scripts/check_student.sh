@@ -102,9 +102,9 @@ done
 
 # The 2026 edition, in the same directory and target: Labs 1 and 3 are the skeletons just
 # built, so only the 2026 crates build. One workspace with every 2026 lab stripped; then
-# every lab's reference copied back at once (the reference's Lab 4 builds on the 2024
-# lab's rsm and on Lab 2's map, so that crate and the reference manifest come back too,
-# and the lock file may change: no --locked there).
+# every lab's reference copied back at once (the reference's 2026 Lab 4 builds on the 2024
+# Lab 4's rsm, which builds on the 2024 Lab 2, so those crates and the reference manifest
+# come back too, and the lock file changes: no --locked there).
 echo "== --edition 2026 --from 1: builds, clippy-clean"
 student --edition 2026 --from 1 --no-git >/dev/null
 start=$(date +%s)
@@ -121,10 +121,10 @@ for lab in 1 2 3 4; do
 done
 echo "== --edition 2026: the reference files of every lab copied back pass the 2026 tests"
 cp -r lab1-mapreduce/src/. "$dir/lab1-mapreduce/src/"
-cp -r lab2-kvsrv/y2026/src/. "$dir/lab2-kvsrv/y2026/src/"
 cp -r lab3-raft/src/. "$dir/lab3-raft/src/"
+cp -r lab2-kvsrv/. "$dir/lab2-kvsrv/"
 cp -r lab4-kvraft/. "$dir/lab4-kvraft/"
-sed -i 's|^    "lab4-kvraft/y2026",$|    "lab4-kvraft",\n&|' "$dir/Cargo.toml"
+sed -i -e 's|^    "lab2-kvsrv/y2026",$|    "lab2-kvsrv",\n&|' -e 's|^    "lab4-kvraft/y2026",$|    "lab4-kvraft",\n&|' "$dir/Cargo.toml"
 start=$(date +%s)
 (cd "$dir" && cargo test -q -p lab1-mapreduce-2026 -p lab2-kvsrv-2026 -p lab3-raft-2026 -p lab4-kvraft-2026 \
     > "$out/transplant-2026.log" 2>&1) || { tail -50 "$out/transplant-2026.log"; exit 1; }
