@@ -280,6 +280,14 @@ impl Edition {
         }
     }
 
+    /// Its year, as a command line names it.
+    pub fn year(self) -> &'static str {
+        match self {
+            Edition::Y2024 => "2024",
+            Edition::Y2026 => "2026",
+        }
+    }
+
     /// Its sub-labs, in the course's order.
     pub fn sublabs(self) -> &'static [SubLab] {
         match self {

@@ -1,6 +1,6 @@
 //! Command-line arguments of the student-workspace tool.
 
-use crate::plan::Edition;
+use crate::plan::{Edition, last_from};
 use clap::Parser;
 use std::path::PathBuf;
 
@@ -66,14 +66,14 @@ where
     T: Into<std::ffi::OsString> + Clone,
 {
     let cli = Cli::try_parse_from(args)?;
-    if cli.from > cli.edition.last_from() {
+    if cli.from > last_from(cli.edition) {
         return Err(clap::Error::raw(
             clap::error::ErrorKind::ValueValidation,
             format!(
                 "invalid value '{}' for '--from <LAB>': the {} edition has Labs 1 to {}\n",
                 cli.from,
                 cli.edition.year(),
-                cli.edition.last_from()
+                last_from(cli.edition)
             ),
         ));
     }

@@ -44,9 +44,7 @@ fn run(args: &args::Args) -> Result<(), String> {
         return Ok(());
     }
     let summary = write::write(&args.dir, &files, args.git)?;
-    let yours: Vec<&plan::Lab> = args
-        .edition
-        .labs()
+    let yours: Vec<&plan::Lab> = plan::labs(args.edition)
         .iter()
         .filter(|lab| lab.number >= args.from)
         .collect();

@@ -7,72 +7,44 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 
-/// Which course the workspace is for: the 2024 edition, or the 2026 one (Labs 1-4, whose
-/// crates sit beside the 2024 ones).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Edition {
-    #[default]
-    Y2024,
-    Y2026,
+pub use lab_stress::catalogue::Edition;
+
+/// The edition's labs, in order.
+pub fn labs(edition: Edition) -> &'static [Lab] {
+    match edition {
+        Edition::Y2024 => &LABS_2024,
+        Edition::Y2026 => &LABS_2026,
+    }
 }
 
-impl Edition {
-    pub fn parse(word: &str) -> Result<Edition, String> {
-        match word {
-            "2024" => Ok(Edition::Y2024),
-            "2026" => Ok(Edition::Y2026),
-            _ => Err(format!("{word:?} is not an edition (2024, 2026)")),
-        }
+/// The largest `--from`: the 2024 edition's is one past its last lab (nothing stripped,
+/// which CI compares with this workspace); the 2026 edition's, its last lab.
+pub fn last_from(edition: Edition) -> u32 {
+    match edition {
+        Edition::Y2024 => 6,
+        Edition::Y2026 => 4,
     }
+}
 
-    pub fn year(self) -> &'static str {
-        match self {
-            Edition::Y2024 => "2024",
-            Edition::Y2026 => "2026",
-        }
+/// The workspace members that go, (path, package name).
+fn dropped_members(edition: Edition) -> &'static [(&'static str, &'static str)] {
+    match edition {
+        Edition::Y2024 => &DROPPED_2024,
+        Edition::Y2026 => &DROPPED_2026,
     }
+}
 
-    /// Its labs, in order.
-    pub fn labs(self) -> &'static [Lab] {
-        match self {
-            Edition::Y2024 => &LABS_2024,
-            Edition::Y2026 => &LABS_2026,
-        }
-    }
-
-    /// The largest `--from`: the 2024 edition's is one past its last lab (nothing
-    /// stripped, which CI compares with this workspace); the 2026 edition's, its last lab.
-    pub fn last_from(self) -> u32 {
-        match self {
-            Edition::Y2024 => 6,
-            Edition::Y2026 => 4,
-        }
-    }
-
-    /// The workspace members that go, (path, package name).
-    fn dropped_members(self) -> &'static [(&'static str, &'static str)] {
-        match self {
-            Edition::Y2024 => &DROPPED_2024,
-            Edition::Y2026 => &DROPPED_2026,
-        }
-    }
-
-    /// Whether the workspace of this edition never has `path`.
-    fn never(self, path: &str) -> bool {
-        let rules: &[&str] = match self {
-            Edition::Y2024 => &NEVER_2024,
-            Edition::Y2026 => &NEVER_2026,
-        };
-        let kept: &[&str] = match self {
-            Edition::Y2024 => &[],
-            Edition::Y2026 => &KEPT_2026,
-        };
-        NEVER
-            .iter()
-            .chain(rules)
-            .any(|rule| manifest::matches(rule, path))
-            && !kept.iter().any(|rule| manifest::matches(rule, path))
-    }
+/// Whether the workspace of `edition` never has `path`.
+fn never(edition: Edition, path: &str) -> bool {
+    let (rules, kept): (&[&str], &[&str]) = match edition {
+        Edition::Y2024 => (&NEVER_2024, &[]),
+        Edition::Y2026 => (&NEVER_2026, &KEPT_2026),
+    };
+    NEVER
+        .iter()
+        .chain(rules)
+        .any(|rule| manifest::matches(rule, path))
+        && !kept.iter().any(|rule| manifest::matches(rule, path))
 }
 
 /// One lab of an edition: the crate whose `src/` the student writes, with its skeleton and
@@ -353,7 +325,7 @@ fn unlink_manifest(toml: &str, unlink: &[String], path: &str) -> Result<String, 
 /// The template for `edition`: lines between `{{#YEAR}}` and `{{/YEAR}}` are kept only
 /// in that edition's workspace; then the placeholders.
 fn render(template: &str, edition: Edition, from: u32) -> String {
-    let labs = edition.labs();
+    let labs = labs(edition);
     let yours: Vec<String> = labs
         .iter()
         .filter(|l| l.number >= from)
@@ -400,7 +372,7 @@ fn render(template: &str, edition: Edition, from: u32) -> String {
 /// The student workspace of `edition` for `--from from` (one past the last lab: nothing
 /// stripped).
 pub fn plan(source: &Path, edition: Edition, from: u32) -> Result<Files, String> {
-    let labs = edition.labs();
+    let labs = labs(edition);
     // Every lab's manifest is read: a guide shared between editions is cut to the
     // edition's sections whether or not the lab is stripped.
     let mut manifests = BTreeMap::new();
@@ -428,11 +400,11 @@ pub fn plan(source: &Path, edition: Edition, from: u32) -> Result<Files, String>
             unlinked.push((lab.package, name.clone()));
         }
     }
-    let dropped = edition.dropped_members();
+    let dropped = dropped_members(edition);
     let mut files = Files::new();
     let mut skeletons = Vec::new();
     for path in source_files(source)? {
-        if edition.never(&path) || TEMPLATES.iter().any(|(t, _, _)| *t == path) {
+        if never(edition, &path) || TEMPLATES.iter().any(|(t, _, _)| *t == path) {
             continue;
         }
         let Some(mut file) = read(source, &path)? else {
