@@ -90,6 +90,45 @@ pub struct SubLab {
     pub tests: &'static [&'static str],
 }
 
+/// Lab 3's course tests by part: the same names in both editions (the 2026 course kept
+/// the protocol and the tests, and changed the harness).
+const RAFT_3A: &[&str] = &[
+    "test_initial_election_3a",
+    "test_re_election_3a",
+    "test_many_elections_3a",
+];
+const RAFT_3B: &[&str] = &[
+    "test_basic_agree_3b",
+    "test_rpc_bytes_3b",
+    "test_follower_failure_3b",
+    "test_leader_failure_3b",
+    "test_fail_agree_3b",
+    "test_fail_no_agree_3b",
+    "test_concurrent_starts_3b",
+    "test_rejoin_3b",
+    "test_backup_3b",
+    "test_count_3b",
+];
+const RAFT_3C: &[&str] = &[
+    "test_persist1_3c",
+    "test_persist2_3c",
+    "test_persist3_3c",
+    "test_figure8_3c",
+    "test_unreliable_agree_3c",
+    "test_figure8_unreliable_3c",
+    "test_reliable_churn_3c",
+    "test_unreliable_churn_3c",
+];
+const RAFT_3D: &[&str] = &[
+    "test_snapshot_basic_3d",
+    "test_snapshot_install_3d",
+    "test_snapshot_install_unreliable_3d",
+    "test_snapshot_install_crash_3d",
+    "test_snapshot_install_uncrash_3d",
+    "test_snapshot_all_crash_3d",
+    "test_snapshot_init_3d",
+];
+
 /// Every sub-lab, in the course's order.
 pub const SUBLABS: &[SubLab] = &[
     SubLab {
@@ -127,57 +166,25 @@ pub const SUBLABS: &[SubLab] = &[
         id: "3a",
         title: "Lab 3A: leader election",
         package: "lab3-raft",
-        tests: &[
-            "test_initial_election_3a",
-            "test_re_election_3a",
-            "test_many_elections_3a",
-        ],
+        tests: RAFT_3A,
     },
     SubLab {
         id: "3b",
         title: "Lab 3B: log",
         package: "lab3-raft",
-        tests: &[
-            "test_basic_agree_3b",
-            "test_rpc_bytes_3b",
-            "test_follower_failure_3b",
-            "test_leader_failure_3b",
-            "test_fail_agree_3b",
-            "test_fail_no_agree_3b",
-            "test_concurrent_starts_3b",
-            "test_rejoin_3b",
-            "test_backup_3b",
-            "test_count_3b",
-        ],
+        tests: RAFT_3B,
     },
     SubLab {
         id: "3c",
         title: "Lab 3C: persistence",
         package: "lab3-raft",
-        tests: &[
-            "test_persist1_3c",
-            "test_persist2_3c",
-            "test_persist3_3c",
-            "test_figure8_3c",
-            "test_unreliable_agree_3c",
-            "test_figure8_unreliable_3c",
-            "test_reliable_churn_3c",
-            "test_unreliable_churn_3c",
-        ],
+        tests: RAFT_3C,
     },
     SubLab {
         id: "3d",
         title: "Lab 3D: log compaction",
         package: "lab3-raft",
-        tests: &[
-            "test_snapshot_basic_3d",
-            "test_snapshot_install_3d",
-            "test_snapshot_install_unreliable_3d",
-            "test_snapshot_install_crash_3d",
-            "test_snapshot_install_uncrash_3d",
-            "test_snapshot_all_crash_3d",
-            "test_snapshot_init_3d",
-        ],
+        tests: RAFT_3D,
     },
     SubLab {
         id: "4a",
@@ -336,57 +343,25 @@ pub const SUBLABS_2026: &[SubLab] = &[
         id: "3a",
         title: "Lab 3A: leader election (2026)",
         package: "lab3-raft-2026",
-        tests: &[
-            "test_initial_election_3a",
-            "test_re_election_3a",
-            "test_many_elections_3a",
-        ],
+        tests: RAFT_3A,
     },
     SubLab {
         id: "3b",
         title: "Lab 3B: log (2026)",
         package: "lab3-raft-2026",
-        tests: &[
-            "test_basic_agree_3b",
-            "test_rpc_bytes_3b",
-            "test_follower_failure_3b",
-            "test_leader_failure_3b",
-            "test_fail_agree_3b",
-            "test_fail_no_agree_3b",
-            "test_concurrent_starts_3b",
-            "test_rejoin_3b",
-            "test_backup_3b",
-            "test_count_3b",
-        ],
+        tests: RAFT_3B,
     },
     SubLab {
         id: "3c",
         title: "Lab 3C: persistence (2026)",
         package: "lab3-raft-2026",
-        tests: &[
-            "test_persist1_3c",
-            "test_persist2_3c",
-            "test_persist3_3c",
-            "test_figure8_3c",
-            "test_unreliable_agree_3c",
-            "test_figure8_unreliable_3c",
-            "test_reliable_churn_3c",
-            "test_unreliable_churn_3c",
-        ],
+        tests: RAFT_3C,
     },
     SubLab {
         id: "3d",
         title: "Lab 3D: log compaction (2026)",
         package: "lab3-raft-2026",
-        tests: &[
-            "test_snapshot_basic_3d",
-            "test_snapshot_install_3d",
-            "test_snapshot_install_unreliable_3d",
-            "test_snapshot_install_crash_3d",
-            "test_snapshot_install_uncrash_3d",
-            "test_snapshot_all_crash_3d",
-            "test_snapshot_init_3d",
-        ],
+        tests: RAFT_3D,
     },
     SubLab {
         id: "4a",
