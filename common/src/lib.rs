@@ -13,12 +13,14 @@
 //! - [`linearizability`]: the checker of recorded KV histories, with a picture of a failure;
 //! - [`report`]: the course-style summary line a ported test prints when it passes;
 //! - [`fuzz`]: seeded random and mutated inputs for the labs' fuzz tests;
+//! - [`hash`]: the fixed string hash that places keys (FNV-1a);
 //! - [`tester1`] and [`kvtest`]: the 2026 edition's shared test framework and KV test
 //!   toolkit (its versioned RPCs, clerk interface, workloads and recorded history).
 
 pub mod apply_msg;
 pub mod codec;
 pub mod fuzz;
+pub mod hash;
 pub mod kv_checks;
 pub mod kvtest;
 pub mod labrpc;

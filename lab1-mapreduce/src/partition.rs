@@ -6,12 +6,7 @@
 
 /// The course's `ihash`: FNV-1a over the key's bytes, with the sign bit cleared.
 pub fn ihash(key: &str) -> u32 {
-    const OFFSET_BASIS: u32 = 0x811c_9dc5;
-    const PRIME: u32 = 0x0100_0193;
-    let hash = key
-        .bytes()
-        .fold(OFFSET_BASIS, |h, b| (h ^ u32::from(b)).wrapping_mul(PRIME));
-    hash & 0x7fff_ffff
+    common::hash::fnv1a_32(key.as_bytes()) & 0x7fff_ffff
 }
 
 /// The reduce task, in `0..n_reduce`, that receives `key`.
