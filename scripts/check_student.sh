@@ -9,9 +9,9 @@
 #     every course test of LAB fails, in bounded
 #     time, with its todo!("Lab ...") message; copying the reference files of LAB back
 #     over the skeleton makes LAB's tests pass again (the transplant);
-#   - the 2026 edition (--edition 2026): with every lab stripped it builds, its two new
+#   - the 2026 edition (--edition 2026): with every lab stripped it builds, its three new
 #     skeletons are clippy-clean, and every 2026 course test fails at its todo!; with the
-#     references of Labs 2 and 4 copied back, their tests pass;
+#     references of Labs 2, 4 and 5 copied back, their tests pass;
 #   - the last one is a git repository with one commit.
 # Every step writes the same directory and builds in one target directory of its own, so
 # dependencies build once and each step rebuilds only the labs that changed. It must not
@@ -102,8 +102,8 @@ done
 
 # The 2026 edition, in the same directory and target: Labs 1 and 3 are the skeletons just
 # built, so only the 2026 crates build; and they are clippy-clean already, so clippy
-# looks at the two 2026 skeletons. One workspace with every 2026 lab stripped; then the
-# references of Labs 2 and 4 copied back, on Lab 3's. (The 2026 crates of Labs 1 and 3
+# looks at the three 2026 skeletons. One workspace with every 2026 lab stripped; then the
+# references of Labs 2, 4 and 5 copied back, on Lab 3's. (The 2026 crates of Labs 1 and 3
 # are not skeletons: with the references back they are this workspace's own files, which
 # its test command runs.) The reference's 2026 Lab 4 builds on the 2024 Lab 4's rsm,
 # which builds on the 2024 Lab 2: those crates come back too, and the lock file changes,
@@ -112,9 +112,10 @@ echo "== --edition 2026 --from 1: builds, the skeletons clippy-clean"
 student --edition 2026 --from 1 --no-git >/dev/null
 start=$(date +%s)
 (cd "$dir" && cargo build -q --locked --workspace --tests \
-    && cargo clippy -q --locked -p lab2-kvsrv-2026 -p lab4-kvraft-2026 --all-targets -- -D warnings)
+    && cargo clippy -q --locked -p lab2-kvsrv-2026 -p lab4-kvraft-2026 -p lab5-shardkv-2026 \
+        --all-targets -- -D warnings)
 echo "  built and clippy-clean in $(( $(date +%s) - start )) s"
-for lab in 1 2 3 4; do
+for lab in 1 2 3 4 5; do
     echo "== --edition 2026 --from 1: every 2026 course test of Lab $lab fails at its todo!"
     start=$(date +%s)
     (cd "$dir" && "$tools/lab-grade" "$lab" --edition 2026 --runs 1 -o "$out/todo-2026-$lab" --expect-todo 60) \
@@ -122,13 +123,16 @@ for lab in 1 2 3 4; do
     grep -m1 -E ' s  ok  ' "$out/todo-2026-$lab.log"
     echo "  $(grep -cE ' s  ok  ' "$out/todo-2026-$lab.log") course tests failed as they should, in $(( $(date +%s) - start )) s"
 done
-echo "== --edition 2026: the reference files of Labs 2 and 4 copied back (on Lab 3's) pass their tests"
+echo "== --edition 2026: the reference files of Labs 2, 4 and 5 copied back (on Lab 3's) pass their tests"
 cp -r lab3-raft/src/. "$dir/lab3-raft/src/"
 cp -r lab2-kvsrv/. "$dir/lab2-kvsrv/"
 cp -r lab4-kvraft/. "$dir/lab4-kvraft/"
+rm -r "$dir/lab5-shardkv/y2026/src"
+cp -r lab5-shardkv/y2026/. "$dir/lab5-shardkv/y2026/"
 sed -i -e 's|^    "lab2-kvsrv/y2026",$|    "lab2-kvsrv",\n&|' -e 's|^    "lab4-kvraft/y2026",$|    "lab4-kvraft",\n&|' "$dir/Cargo.toml"
 start=$(date +%s)
-(cd "$dir" && cargo test -q -p lab2-kvsrv-2026 -p lab4-kvraft-2026 > "$out/transplant-2026.log" 2>&1) \
+(cd "$dir" && cargo test -q -p lab2-kvsrv-2026 -p lab4-kvraft-2026 -p lab5-shardkv-2026 \
+    > "$out/transplant-2026.log" 2>&1) \
     || { tail -50 "$out/transplant-2026.log"; exit 1; }
 echo "  $(grep -o '[0-9]* passed' "$out/transplant-2026.log" | awk '{ n += $1 } END { print n }') tests passed in $(( $(date +%s) - start )) s"
 

@@ -3,7 +3,8 @@
 # one of them killed and one frozen midway (Lab 1); the simulated network under a nemesis
 # (common); a 5-server key/value cluster on Raft with crashes, partitions and a
 # linearizability check (Lab 4); a sharded service whose groups join, leave and crash
-# under load (Lab 5). Pass LAB_SEED=<n> to replay the simulated runs exactly.
+# under load (Lab 5); the 2026 Lab 5, a controller cut off mid-change and its successor
+# finishing the change. Pass LAB_SEED=<n> to replay the simulated runs exactly.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -19,3 +20,6 @@ cargo run --quiet -p lab4-kvraft --example kvraft_demo
 echo
 echo "== 4. Lab 5: a sharded key/value service, shards moving as groups join, leave and crash"
 cargo run --quiet -p lab5-shardkv --example shardkv_demo
+echo
+echo "== 5. Lab 5, 2026 edition: a controller moves shards, is cut off mid-change, and another finishes it"
+cargo run --quiet -p lab5-shardkv-2026 --example shardkv1_demo

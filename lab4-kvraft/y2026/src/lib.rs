@@ -11,7 +11,8 @@
 //!   (`lab4_kvraft::rsm::Rsm`): a submit waits as long as its peer leads;
 //! - [`machine`]: [`machine::KvMachine`], the versioned map as the log's state machine;
 //! - [`server`]: [`KvServer`], the `KVServer` service of one replica;
-//! - [`clerk`]: [`Clerk`], which remembers the last leader (`Leader()`);
+//! - [`clerk`]: [`Clerk`], which remembers the last leader (`Leader()`), on
+//!   [`clerk::Replicas`] (Lab 5's shard group clerk calls its groups with it too);
 //! - [`rsm_tester`]: the course's `rsm/test.go` and `server.go` (a counter on the rsm);
 //! - [`tester`]: the course's `kvraft1/test.go` (`GenericTest`, `GenericTestSpeed`).
 

@@ -201,6 +201,15 @@ impl Test {
         GID1
     }
 
+    /// What most tests begin with: `setupKVService`, a clerk `ck`, and `SpreadPuts(ck,
+    /// NKEYS)`. Returns group 1's gid, the clerk, the keys and their values.
+    pub async fn setup_with_keys(&self) -> (Tgid, TestClerk<Clerk>, Vec<String>, Vec<String>) {
+        let gid = self.setup_kv_service().await;
+        let ck = self.make_clerk();
+        let (keys, values) = self.spread_puts(&ck, NKEYS).await;
+        (gid, ck, keys, values)
+    }
+
     /// The course's `join`: the current configuration with `gid` joined and rebalanced,
     /// handed to `sck`.
     pub async fn join(&self, sck: &ShardCtrler, gid: Tgid, servers: Vec<String>) {

@@ -29,9 +29,7 @@ fn test_init_query_5a() {
 fn test_static_one_shard_group_5a() {
     sim::run(|| async {
         let t = Test::new("Test (5A): one shard group ...", true);
-        t.setup_kv_service().await;
-        let ck = t.make_clerk();
-        let (ka, va) = t.spread_puts(&ck, NKEYS).await;
+        let (_, ck, ka, va) = t.setup_with_keys().await;
         t.check_gets(&ck, &ka, &va).await;
         // The group's remaining two servers must elect a leader and serve.
         t.shutdown_leader(&ck, GID1);
@@ -44,9 +42,7 @@ fn test_static_one_shard_group_5a() {
 fn test_join_basic_5a() {
     sim::run(|| async {
         let t = Test::new("Test (5A): a group joins...", true);
-        let gid1 = t.setup_kv_service().await;
-        let ck = t.make_clerk();
-        let (ka, va) = t.spread_puts(&ck, NKEYS).await;
+        let (gid1, ck, ka, va) = t.setup_with_keys().await;
         let sck = t.shard_ctrler();
         let cfg = sck.query().await;
         let gid2 = t.new_gid();
@@ -122,9 +118,7 @@ fn test_delete_basic_5a() {
 fn test_join_leave_basic_5a() {
     sim::run(|| async {
         let t = Test::new("Test (5A): basic groups join/leave ...", true);
-        let gid1 = t.setup_kv_service().await;
-        let ck = t.make_clerk();
-        let (ka, va) = t.spread_puts(&ck, NKEYS).await;
+        let (gid1, ck, ka, va) = t.setup_with_keys().await;
         let sck = t.shard_ctrler();
         let gid2 = t.new_gid();
         assert!(
@@ -155,9 +149,7 @@ fn test_join_leave_basic_5a() {
 /// title.
 async fn many_join_leave(reliable: bool) {
     let t = Test::new("Test (5A): many groups join/leave ...", reliable);
-    t.setup_kv_service().await;
-    let ck = t.make_clerk();
-    let (ka, va) = t.spread_puts(&ck, NKEYS).await;
+    let (_, ck, ka, va) = t.setup_with_keys().await;
     let sck = t.shard_ctrler();
     let grps = t.new_gids(NGRP);
     t.join_groups(&sck, &grps).await;
@@ -182,9 +174,7 @@ fn test_many_join_leave_unreliable_5a() {
 fn test_shutdown_5a() {
     sim::run(|| async {
         let t = Test::new("Test (5A): shutdown ...", true);
-        t.setup_kv_service().await;
-        let ck = t.make_clerk();
-        let (ka, va) = t.spread_puts(&ck, NKEYS).await;
+        let (_, ck, ka, va) = t.setup_with_keys().await;
         let sck = t.shard_ctrler();
         let grps = t.new_gids(2);
         t.join_groups(&sck, &grps).await;
@@ -206,9 +196,7 @@ fn test_progress_shutdown_5a() {
     const NJOIN: usize = 4;
     sim::run(|| async {
         let t = Test::new("Test (5A): progress ...", true);
-        t.setup_kv_service().await;
-        let ck = t.make_clerk();
-        let (ka, va) = t.spread_puts(&ck, NKEYS).await;
+        let (_, ck, ka, va) = t.setup_with_keys().await;
         let sck = t.shard_ctrler();
         let grps = t.new_gids(NJOIN);
         t.join_groups(&sck, &grps).await;
@@ -238,9 +226,7 @@ fn test_progress_join_5a() {
     const NCNT: usize = 100;
     sim::run(|| async {
         let t = Test::new("Test (5A): progress ...", true);
-        t.setup_kv_service().await;
-        let ck = t.make_clerk();
-        let (ka, va) = t.spread_puts(&ck, NKEYS).await;
+        let (_, ck, ka, va) = t.setup_with_keys().await;
         let sck = t.shard_ctrler();
         let grps = t.new_gids(NJOIN);
         t.join_groups(&sck, &grps).await;

@@ -3,7 +3,7 @@
 
 use common::sim;
 use lab5_shardkv_2026::shardcfg::GID1;
-use lab5_shardkv_2026::tester::{NKEYS, Test, within};
+use lab5_shardkv_2026::tester::{Test, within};
 use std::time::Duration;
 
 /// The course waits `1 * NSEC` before checking that the join has not finished while group
@@ -14,9 +14,7 @@ fn test_join_leave_5b() {
     const NSEC: u64 = 2;
     sim::run(|| async {
         let t = Test::new("Test (5B): Join/leave while a shardgrp is down...", true);
-        let gid1 = t.setup_kv_service().await;
-        let ck = t.make_clerk();
-        let (ka, va) = t.spread_puts(&ck, NKEYS).await;
+        let (gid1, ck, ka, va) = t.setup_with_keys().await;
         let sck = t.shard_ctrler();
         let cfg = sck.query().await;
         t.group(gid1).shutdown();
@@ -76,9 +74,7 @@ fn test_recover_ctrler_5b() {
     const NPARTITION: usize = 5;
     sim::run(|| async {
         let t = Test::new("Test (5B): recover controller ...", true);
-        let gid = t.setup_kv_service().await;
-        let ck = t.make_clerk();
-        let (ka, va) = t.spread_puts(&ck, NKEYS).await;
+        let (gid, ck, ka, va) = t.setup_with_keys().await;
         for _ in 0..NPARTITION {
             t.partition_ctrler(&ck, gid, &ka, &va).await;
         }

@@ -3,14 +3,12 @@
 //! controller of `partitionCtrler` is reconnected.
 
 use common::sim;
-use lab5_shardkv_2026::tester::{NKEYS, Test};
+use lab5_shardkv_2026::tester::Test;
 use std::time::Duration;
 
 async fn concurrent(reliable: bool) {
     let t = Test::new_leases("Test (5C): Concurrent ctrlers ...", reliable);
-    t.setup_kv_service().await;
-    let ck = t.make_clerk();
-    let (ka, va) = t.spread_puts(&ck, NKEYS).await;
+    let (_, ck, ka, va) = t.setup_with_keys().await;
     t.concur_ctrler(&ck, &ka, &va).await;
     t.cleanup();
 }
@@ -30,9 +28,7 @@ fn test_partition_controller_join_5c() {
     const NSEC: Duration = Duration::from_secs(1);
     sim::run(|| async {
         let t = Test::new_leases("Test (5C): partition controller in join...", true);
-        t.setup_kv_service().await;
-        let ck = t.make_clerk();
-        let (ka, va) = t.spread_puts(&ck, NKEYS).await;
+        let (_, ck, ka, va) = t.setup_with_keys().await;
         let (sck, clnt) = t.make_shard_ctrler_clnt();
         sck.init_controller().await;
         let ngid = t.new_gid();

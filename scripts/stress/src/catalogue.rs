@@ -270,7 +270,7 @@ pub enum Edition {
     /// The 2024 course.
     #[default]
     Y2024,
-    /// The 2026 course (Labs 1-4).
+    /// The 2026 course.
     Y2026,
 }
 
@@ -304,9 +304,10 @@ impl Edition {
     }
 }
 
-/// Every sub-lab of the 2026 course's Labs 1-4, in the course's order. Lab 4's parts are
-/// the 2026 ones: 4A the rsm layer, 4B kvraft1, 4C its snapshots (rsm's snapshot test is
-/// 4C's).
+/// Every sub-lab of the 2026 course, in the course's order. Lab 4's parts are the 2026
+/// ones: 4A the rsm layer, 4B kvraft1, 4C its snapshots (rsm's snapshot test is 4C's).
+/// Lab 5 is the 2026 design (shardkv1): 5A moving shards, 5B a failed controller, 5C
+/// concurrent controllers.
 pub const SUBLABS_2026: &[SubLab] = &[
     SubLab {
         id: "1",
@@ -412,6 +413,47 @@ pub const SUBLABS_2026: &[SubLab] = &[
             "test_snapshot_unreliable_recover_4c",
             "test_snapshot_unreliable_recover_concurrent_partition_4c",
             "test_snapshot_unreliable_recover_concurrent_partition_linearizable_4c",
+        ],
+    },
+    SubLab {
+        id: "5a",
+        title: "Lab 5A: moving shards (2026)",
+        package: "lab5-shardkv-2026",
+        tests: &[
+            "test_init_query_5a",
+            "test_static_one_shard_group_5a",
+            "test_join_basic_5a",
+            "test_delete_basic_5a",
+            "test_join_leave_basic_5a",
+            "test_many_join_leave_reliable_5a",
+            "test_many_join_leave_unreliable_5a",
+            "test_shutdown_5a",
+            "test_progress_shutdown_5a",
+            "test_progress_join_5a",
+            "test_one_concurrent_clerk_reliable_5a",
+            "test_many_concurrent_clerk_reliable_5a",
+            "test_one_concurrent_clerk_unreliable_5a",
+            "test_many_concurrent_clerk_unreliable_5a",
+        ],
+    },
+    SubLab {
+        id: "5b",
+        title: "Lab 5B: a controller that fails mid-change (2026)",
+        package: "lab5-shardkv-2026",
+        tests: &["test_join_leave_5b", "test_recover_ctrler_5b"],
+    },
+    SubLab {
+        id: "5c",
+        title: "Lab 5C: concurrent and partitioned controllers (2026)",
+        package: "lab5-shardkv-2026",
+        tests: &[
+            "test_concurrent_reliable_5c",
+            "test_acquire_lock_concurrent_unreliable_5c",
+            "test_partition_controller_join_5c",
+            "test_partition_recovery_reliable_no_clerk_5c",
+            "test_partition_recovery_unreliable_no_clerk_5c",
+            "test_partition_recovery_reliable_clerks_5c",
+            "test_partition_recovery_unreliable_clerks_5c",
         ],
     },
 ];

@@ -22,13 +22,13 @@ struct Cli {
     /// Where the workspace goes
     #[arg(value_name = "DIR")]
     dir: PathBuf,
-    /// The first lab you write, 1 to 5 (1: the whole course); 6 strips nothing. In the
-    /// 2026 edition, 1 to 4
+    /// The first lab you write, 1 to 5 (1: the whole course); 6 strips nothing (2024
+    /// edition only)
     #[arg(long, value_name = "LAB", default_value_t = 1,
           value_parser = clap::value_parser!(u32).range(1..=6))]
     from: u32,
-    /// The course's edition: 2024, or 2026 (its Labs 1-4: versioned Put and the lock,
-    /// the rsm layer and kvraft1; the 2026 Lab 5 is not ported yet)
+    /// The course's edition: 2024, or 2026 (versioned Put and the lock, the rsm layer
+    /// and kvraft1, shardkv1 with its controller library)
     #[arg(long, value_name = "YEAR", default_value = "2024", value_parser = Edition::parse)]
     edition: Edition,
     /// Write into a DIR that is not empty: every file in it is replaced or removed (its
@@ -119,8 +119,8 @@ mod tests {
                 "a similar argument exists: '--from'",
             ),
             (
-                &["d", "--edition", "2026", "--from", "5"][..],
-                "the 2026 edition has Labs 1 to 4",
+                &["d", "--edition", "2026", "--from", "6"][..],
+                "the 2026 edition has Labs 1 to 5",
             ),
             (&["d", "--edition", "2025"][..], "not an edition"),
         ] {

@@ -22,7 +22,7 @@ pub fn labs(edition: Edition) -> &'static [Lab] {
 pub fn last_from(edition: Edition) -> u32 {
     match edition {
         Edition::Y2024 => 6,
-        Edition::Y2026 => 4,
+        Edition::Y2026 => 5,
     }
 }
 
@@ -80,9 +80,9 @@ pub const LABS_2024: [Lab; 5] = [
 ];
 
 /// The 2026 labs: Labs 1 and 3 are the same code as in 2024 (the 2026 crates beside them
-/// hold the 2026 tests and testers and stay whole); Labs 2 and 4 are new crates, whose
+/// hold the 2026 tests and testers and stay whole); Labs 2, 4 and 5 are new crates, whose
 /// guides are sections of the 2024 labs' guides.
-pub const LABS_2026: [Lab; 4] = [
+pub const LABS_2026: [Lab; 5] = [
     Lab {
         tests: "lab1-mapreduce-2026",
         ..lab(1, "lab1-mapreduce", "lab1-mapreduce/README.md")
@@ -100,6 +100,11 @@ pub const LABS_2026: [Lab; 4] = [
         package: "lab4-kvraft-2026",
         tests: "lab4-kvraft-2026",
         ..lab(4, "lab4-kvraft/y2026", "lab4-kvraft/README.md")
+    },
+    Lab {
+        package: "lab5-shardkv-2026",
+        tests: "lab5-shardkv-2026",
+        ..lab(5, "lab5-shardkv/y2026", "lab5-shardkv/README.md")
     },
 ];
 
@@ -134,32 +139,36 @@ const NEVER: [&str; 11] = [
 ];
 
 /// The 2024 workspace has none of the 2026 crates.
-const NEVER_2024: [&str; 4] = [
+const NEVER_2024: [&str; 5] = [
     "lab1-mapreduce/y2026/",
     "lab2-kvsrv/y2026/",
     "lab3-raft/y2026/",
     "lab4-kvraft/y2026/",
+    "lab5-shardkv/y2026/",
 ];
 
 /// The 2026 workspace has none of the 2024 crates of Labs 2, 4 and 5 ...
 const NEVER_2026: [&str; 3] = ["lab2-kvsrv/", "lab4-kvraft/", "lab5-shardkv/"];
 
 /// ... but for the 2026 crates inside their folders, and their guides.
-const KEPT_2026: [&str; 4] = [
+const KEPT_2026: [&str; 6] = [
     "lab2-kvsrv/y2026/",
     "lab2-kvsrv/README.md",
     "lab4-kvraft/y2026/",
     "lab4-kvraft/README.md",
+    "lab5-shardkv/y2026/",
+    "lab5-shardkv/README.md",
 ];
 
 /// The workspace members that go with them: (path, package name).
-const DROPPED_2024: [(&str, &str); 6] = [
+const DROPPED_2024: [(&str, &str); 7] = [
     ("scripts/student", "lab-student"),
     ("scripts/docs-check", "docs-check"),
     ("lab1-mapreduce/y2026", "lab1-mapreduce-2026"),
     ("lab2-kvsrv/y2026", "lab2-kvsrv-2026"),
     ("lab3-raft/y2026", "lab3-raft-2026"),
     ("lab4-kvraft/y2026", "lab4-kvraft-2026"),
+    ("lab5-shardkv/y2026", "lab5-shardkv-2026"),
 ];
 
 const DROPPED_2026: [(&str, &str); 5] = [
@@ -491,7 +500,7 @@ mod tests {
 
     #[test]
     fn the_members_list_loses_the_repositorys_own_tools() {
-        let toml = "members = [\n    \"common\",\n    \"lab1-mapreduce/y2026\",\n    \"lab2-kvsrv/y2026\",\n    \"lab3-raft/y2026\",\n    \"lab4-kvraft/y2026\",\n    \"scripts/docs-check\",\n    \"scripts/student\",\n]\n";
+        let toml = "members = [\n    \"common\",\n    \"lab1-mapreduce/y2026\",\n    \"lab2-kvsrv/y2026\",\n    \"lab3-raft/y2026\",\n    \"lab4-kvraft/y2026\",\n    \"lab5-shardkv/y2026\",\n    \"scripts/docs-check\",\n    \"scripts/student\",\n]\n";
         assert_eq!(
             workspace_manifest(toml, &DROPPED_2024).expect("edits"),
             "members = [\n    \"common\",\n]\n"
@@ -501,7 +510,7 @@ mod tests {
 
     #[test]
     fn the_lock_file_loses_the_dropped_members() {
-        let lock = "version = 4\n\n[[package]]\nname = \"docs-check\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"common\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab-student\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab2-kvsrv-2026\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab3-raft-2026\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab4-kvraft-2026\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab1-mapreduce-2026\"\nversion = \"0.1.0\"\n";
+        let lock = "version = 4\n\n[[package]]\nname = \"docs-check\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"common\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab-student\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab2-kvsrv-2026\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab3-raft-2026\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab4-kvraft-2026\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab1-mapreduce-2026\"\nversion = \"0.1.0\"\n\n[[package]]\nname = \"lab5-shardkv-2026\"\nversion = \"0.1.0\"\n";
         assert_eq!(
             lock_file(lock, &DROPPED_2024, &[]).expect("edits"),
             "version = 4\n\n[[package]]\nname = \"common\"\nversion = \"0.1.0\"\n"

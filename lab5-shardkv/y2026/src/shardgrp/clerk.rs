@@ -1,24 +1,19 @@
-//! [`Clerk`]: a client of one shard group (`shardgrp.Clerk`). It tries the last leader
-//! first, then each server in turn, until one answers with something other than
-//! `ErrWrongLeader`. Unlike Lab 4's clerk it gives up: a group may have left and been
-//! shut down for good, and only a fresh look at the configuration tells its callers where
-//! the shard went. So after [`SILENT_ROUNDS`] rounds in which no server answered at all,
-//! a call answers "no answer" (`None`), which the KV clerk takes as `ErrWrongGroup` and
-//! the controller as "try again later".
+//! [`Clerk`]: a client of one shard group (`shardgrp.Clerk`), on Lab 4's
+//! [`Replicas`]: the last leader first, then each server in turn, until one answers with
+//! something other than `ErrWrongLeader`. Unlike Lab 4's clerk it gives up: a group may
+//! have left and been shut down for good, and only a fresh look at the configuration tells
+//! its callers where the shard went. So after [`SILENT_ROUNDS`] rounds in which no server
+//! answered at all, a call answers "no answer", which the KV clerk takes as
+//! `ErrWrongGroup` and the controller as "try again later".
 
 use crate::shardcfg::{Tnum, Tshid};
 use crate::shardgrp::rpc::{
     DELETE_SHARD, DeleteShardArgs, FREEZE_SHARD, FreezeShardArgs, FreezeShardReply, INSTALL_SHARD,
-    InstallShardArgs, ShardReply,
+    InstallShardArgs,
 };
 use common::kvtest::rpc::{GET, GetArgs, KvErr, PUT, PutArgs, Tversion};
-use common::labrpc::{Rpc, RpcError};
-use common::sim;
 use common::tester1::Clnt;
-use lab4_kvraft::rsm::client::ROUND_PAUSE;
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use lab4_kvraft_2026::clerk::Replicas;
 
 /// Rounds of every server without a single answer after which a call gives up. Two: one
 /// lost round on an unreliable network is common enough, a group that is down answers
@@ -27,68 +22,25 @@ pub const SILENT_ROUNDS: u32 = 2;
 
 /// A client of the group whose servers are `servers` (`MakeClerk(clnt, servers)`).
 pub struct Clerk {
-    clnt: Clnt,
-    servers: Vec<String>,
-    /// The server that last answered as leader (the course's `leader`).
-    leader: AtomicUsize,
+    replicas: Replicas,
 }
 
 impl Clerk {
     /// A clerk of the servers named `servers`, in server order.
     pub fn new(clnt: Clnt, servers: Vec<String>) -> Clerk {
         Clerk {
-            clnt,
-            servers,
-            leader: AtomicUsize::new(0),
+            replicas: Replicas::new(clnt, servers),
         }
     }
 
     /// The group's servers, in server order.
     pub fn servers(&self) -> &[String] {
-        &self.servers
+        self.replicas.servers()
     }
 
     /// The server that last answered as leader (`Leader()`): the tester crashes it.
     pub fn leader(&self) -> usize {
-        self.leader.load(Ordering::Relaxed)
-    }
-
-    /// Calls `rpc` on each server in turn from the last leader, until one answers with
-    /// `err(reply)` other than `ErrWrongLeader`; `None` after [`SILENT_ROUNDS`] rounds
-    /// with no answer. `sends` counts the copies sent.
-    async fn call<A: Serialize, R: DeserializeOwned>(
-        &self,
-        rpc: Rpc<A, R>,
-        args: &A,
-        err: impl Fn(&R) -> KvErr,
-        sends: &mut u32,
-    ) -> Option<R> {
-        let n = self.servers.len();
-        let mut server = self.leader();
-        let mut silent = 0;
-        while silent < SILENT_ROUNDS {
-            let mut answered = false;
-            for _ in 0..n {
-                *sends += 1;
-                let reply: Result<R, RpcError> =
-                    self.clnt.call(&self.servers[server], rpc, args).await;
-                match reply {
-                    Ok(reply) if err(&reply) != KvErr::ErrWrongLeader => {
-                        self.leader.store(server, Ordering::Relaxed);
-                        return Some(reply);
-                    }
-                    Ok(_) => answered = true,
-                    Err(e) => tracing::trace!(server, %rpc, error = %e, "no reply"),
-                }
-                server = (server + 1) % n;
-            }
-            if !answered {
-                silent += 1;
-            }
-            sim::sleep(ROUND_PAUSE).await;
-        }
-        tracing::debug!(%rpc, "the group does not answer");
-        None
+        self.replicas.leader()
     }
 
     /// `Get`: `ErrWrongGroup` if the group does not serve the key's shard, or did not
@@ -97,7 +49,11 @@ impl Clerk {
         let args = GetArgs {
             key: key.to_string(),
         };
-        match self.call(GET, &args, |r| r.err, &mut 0).await {
+        let reply = self
+            .replicas
+            .call(GET, &args, |r| r.err, &mut 0, Some(SILENT_ROUNDS))
+            .await;
+        match reply {
             Some(r) => (r.value, r.version, r.err),
             None => (String::new(), 0, KvErr::ErrWrongGroup),
         }
@@ -114,30 +70,38 @@ impl Clerk {
             version,
         };
         let mut sends = 0;
-        let err = match self.call(PUT, &args, |r| r.err, &mut sends).await {
-            Some(r) => r.err,
-            None => KvErr::ErrWrongGroup,
-        };
-        (err, sends > 1)
+        let reply = self
+            .replicas
+            .call(PUT, &args, |r| r.err, &mut sends, Some(SILENT_ROUNDS))
+            .await;
+        (reply.map_or(KvErr::ErrWrongGroup, |r| r.err), sends > 1)
     }
 
     /// `FreezeShard`, or `None` if the group did not answer.
     pub async fn freeze_shard(&self, shard: Tshid, num: Tnum) -> Option<FreezeShardReply> {
         let args = FreezeShardArgs { shard, num };
-        self.call(FREEZE_SHARD, &args, |r| r.err, &mut 0).await
+        self.replicas
+            .call(FREEZE_SHARD, &args, |r| r.err, &mut 0, Some(SILENT_ROUNDS))
+            .await
     }
 
     /// `InstallShard`, or `None` if the group did not answer.
     pub async fn install_shard(&self, shard: Tshid, state: Vec<u8>, num: Tnum) -> Option<KvErr> {
         let args = InstallShardArgs { shard, state, num };
-        let reply: Option<ShardReply> = self.call(INSTALL_SHARD, &args, |r| r.err, &mut 0).await;
+        let reply = self
+            .replicas
+            .call(INSTALL_SHARD, &args, |r| r.err, &mut 0, Some(SILENT_ROUNDS))
+            .await;
         reply.map(|r| r.err)
     }
 
     /// `DeleteShard`, or `None` if the group did not answer.
     pub async fn delete_shard(&self, shard: Tshid, num: Tnum) -> Option<KvErr> {
         let args = DeleteShardArgs { shard, num };
-        let reply: Option<ShardReply> = self.call(DELETE_SHARD, &args, |r| r.err, &mut 0).await;
+        let reply = self
+            .replicas
+            .call(DELETE_SHARD, &args, |r| r.err, &mut 0, Some(SILENT_ROUNDS))
+            .await;
         reply.map(|r| r.err)
     }
 }
