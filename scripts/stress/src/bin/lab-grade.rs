@@ -25,7 +25,7 @@ Examples:
   scripts/grade.sh 4a --edition 2026";
 
 /// Runs every course test of LAB (1 to 5) or SUBLAB (3a, 3b, 3c, 3d, 4a, 4b, 5a, 5b, 5ch
-/// for Lab 5's challenges; in the 2026 edition 1 to 4, and 4a, 4b, 4c) N times, each run with its own seed, through the stress
+/// for Lab 5's challenges; in the 2026 edition 1 to 5, and 4a, 4b, 4c, 5a, 5b, 5c) N times, each run with its own seed, through the stress
 /// runner, and prints a scorecard: per test, runs and failures; per sub-lab a verdict;
 /// the failing seeds with their replay commands. With no LAB, every lab. Exits 1 if any
 /// run failed.
@@ -35,8 +35,8 @@ struct Cli {
     /// The lab or sub-lab [default: every lab]
     #[arg(value_name = "LAB|SUBLAB")]
     selected: Option<String>,
-    /// The course's edition whose tests run: 2024, or 2026 (its Labs 1-4, in the crates
-    /// beside the 2024 ones)
+    /// The course's edition whose tests run: 2024, or 2026 (in the crates beside the 2024
+    /// ones)
     #[arg(long, value_name = "YEAR", default_value = "2024", value_parser = Edition::parse)]
     edition: Edition,
     /// Runs of each test (1 to 1000000)
@@ -82,7 +82,7 @@ fn select(edition: Edition, what: &str) -> Result<Vec<&'static SubLab>, String> 
                 "{what:?} is not a lab or sub-lab (1, 2, 3, 3a-3d, 4, 4a, 4b, 5, 5a, 5b, 5ch)"
             ),
             Edition::Y2026 => format!(
-                "{what:?} is not a lab or sub-lab of the 2026 edition (1, 2, 3, 3a-3d, 4, 4a-4c)"
+                "{what:?} is not a lab or sub-lab of the 2026 edition (1, 2, 3, 3a-3d, 4, 4a-4c, 5, 5a-5c)"
             ),
         })
     } else {
@@ -434,14 +434,15 @@ mod tests {
         assert!(select(y24, "4c").is_err());
         let y26 = Edition::Y2026;
         assert_eq!(ids(y26, "4"), ["4a", "4b", "4c"]);
-        assert!(select(y26, "5").is_err());
+        assert_eq!(ids(y26, "5"), ["5a", "5b", "5c"]);
+        assert!(select(y26, "5ch").is_err());
     }
 
     #[test]
     fn the_catalogue_has_every_course_test_once() {
         for (edition, expected) in [
             (Edition::Y2024, 7 + 10 + 28 + 23 + 17),
-            (Edition::Y2026, 7 + 4 + 6 + 28 + 8 + 22),
+            (Edition::Y2026, 7 + 4 + 6 + 28 + 8 + 22 + 23),
         ] {
             let sublabs = edition.sublabs();
             let total: usize = sublabs.iter().map(|s| s.tests.len()).sum();
@@ -468,7 +469,7 @@ mod tests {
             &["--fast"],
             &["--expect-todo", "1e300"],
             &["--edition", "2025"],
-            &["5", "--edition", "2026"],
+            &["5ch", "--edition", "2026"],
         ] {
             assert_eq!(p(bad).err().map(|e| e.exit_code()), Some(2), "{bad:?}");
         }
