@@ -8,7 +8,7 @@
 //! a controller that finds a next configuration newer than the current one finishes it
 //! (Part B). Making or finishing a change is the same idempotent walk over its moves.
 
-use crate::shardcfg::{N_SHARDS, ShardConfig, Tgid, Tshid};
+use crate::shardcfg::{N_SHARDS, ShardConfig, Tgid, Tnum, Tshid};
 use crate::shardgrp::rpc::FreezeShardReply;
 use common::kvtest::rpc::{KvErr, Tversion};
 
@@ -79,6 +79,13 @@ pub fn unfinished<'a>(
     next: Option<&'a ShardConfig>,
 ) -> Option<&'a ShardConfig> {
     next.filter(|next| next.num > current.num)
+}
+
+/// Whether change `num` is done: the current configuration is it, or a later one. A
+/// controller still moving its shards then stops: the groups it waits for may have left
+/// and been shut down for good once the change was posted.
+pub fn finished(current: &ShardConfig, num: Tnum) -> bool {
+    current.num >= num
 }
 
 /// What a move does after its `FreezeShard` answer.
@@ -181,6 +188,13 @@ mod tests {
         assert_eq!(unfinished(&cur, Some(&next)), Some(&next));
         assert_eq!(unfinished(&next, Some(&next)), None);
         assert_eq!(unfinished(&cur, None), None);
+    }
+
+    #[test]
+    fn a_change_is_finished_once_it_or_a_later_one_is_current() {
+        let cur = config(4, [1; N_SHARDS]);
+        assert!(finished(&cur, 4) && finished(&cur, 3));
+        assert!(!finished(&cur, 5));
     }
 
     #[test]

@@ -15,7 +15,7 @@
 
 pub mod decide;
 
-use crate::shardcfg::{ShardConfig, Tgid};
+use crate::shardcfg::{ShardConfig, Tgid, Tnum};
 use crate::shardgrp;
 use common::kvtest::KvClerk;
 use common::kvtest::rpc::{KvErr, Tversion};
@@ -150,38 +150,50 @@ impl ShardCtrler {
     }
 
     /// One shard's move under `next`: Freeze, Install, Delete, each retried until its
-    /// group answers. False if the groups refused it: a newer change overtook this one.
+    /// group answers. False if this controller must stop: the groups refused it (a newer
+    /// change overtook this one), or another controller finished the change while a group
+    /// did not answer (it may have left for good once the change was posted).
     async fn move_shard(&self, current: &ShardConfig, next: &ShardConfig, m: Move) -> bool {
         let (from, to) = (self.group(current, m.from), self.group(next, m.to));
         let num = next.num;
-        let frozen = retry(|| from.freeze_shard(m.shard, num)).await;
+        let Some(frozen) = self.retry(num, || from.freeze_shard(m.shard, num)).await else {
+            return false;
+        };
         let state = match decide::after_freeze(frozen) {
             AfterFreeze::Install(state) => state,
             AfterFreeze::Moved => return true,
             AfterFreeze::Overtaken => return false,
         };
-        if retry(|| to.install_shard(m.shard, state.clone(), num)).await != KvErr::Ok {
+        let installed = self
+            .retry(num, || to.install_shard(m.shard, state.clone(), num))
+            .await;
+        if installed != Some(KvErr::Ok) {
             return false;
         }
-        retry(|| from.delete_shard(m.shard, num)).await == KvErr::Ok
+        self.retry(num, || from.delete_shard(m.shard, num)).await == Some(KvErr::Ok)
+    }
+
+    /// Calls `f` until the group answers; `None` once change `num` is current, made by
+    /// another controller while this one waited.
+    async fn retry<T, F, Fut>(&self, num: Tnum, f: F) -> Option<T>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Option<T>>,
+    {
+        loop {
+            if let Some(answer) = f().await {
+                return Some(answer);
+            }
+            if decide::finished(&self.current().await.0, num) {
+                tracing::info!(num, "finished by another controller");
+                return None;
+            }
+            sim::sleep(RETRY_PAUSE).await;
+        }
     }
 
     /// The current configuration (`Query`).
     pub async fn query(&self) -> ShardConfig {
         self.current().await.0
-    }
-}
-
-/// Calls `f` until the group answers.
-async fn retry<T, F, Fut>(f: F) -> T
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    loop {
-        if let Some(answer) = f().await {
-            return answer;
-        }
-        sim::sleep(RETRY_PAUSE).await;
     }
 }
