@@ -26,18 +26,26 @@ pub fn last_from(edition: Edition) -> u32 {
     }
 }
 
+/// Whether the 2026 workspace for `--from from` keeps the 2024 crates that the
+/// reference 2026 Lab 4 builds on (its rsm is the 2024 lab's): when Lab 4 is given.
+fn keeps_2024_lab4(edition: Edition, from: u32) -> bool {
+    edition == Edition::Y2026 && from > 4
+}
+
 /// The workspace members that go, (path, package name).
-fn dropped_members(edition: Edition) -> &'static [(&'static str, &'static str)] {
+fn dropped_members(edition: Edition, from: u32) -> &'static [(&'static str, &'static str)] {
     match edition {
         Edition::Y2024 => &DROPPED_2024,
+        Edition::Y2026 if keeps_2024_lab4(edition, from) => &DROPPED_2026_FROM_5,
         Edition::Y2026 => &DROPPED_2026,
     }
 }
 
-/// Whether the workspace of `edition` never has `path`.
-fn never(edition: Edition, path: &str) -> bool {
+/// Whether the workspace of `edition` for `--from from` never has `path`.
+fn never(edition: Edition, from: u32, path: &str) -> bool {
     let (rules, kept): (&[&str], &[&str]) = match edition {
         Edition::Y2024 => (&NEVER_2024, &[]),
+        Edition::Y2026 if keeps_2024_lab4(edition, from) => (&NEVER_2026_FROM_5, &KEPT_2026),
         Edition::Y2026 => (&NEVER_2026, &KEPT_2026),
     };
     NEVER
@@ -150,6 +158,15 @@ const NEVER_2024: [&str; 5] = [
 /// The 2026 workspace has none of the 2024 crates of Labs 2, 4 and 5 ...
 const NEVER_2026: [&str; 3] = ["lab2-kvsrv/", "lab4-kvraft/", "lab5-shardkv/"];
 
+/// With Lab 4 given (`--from 5`), the reference 2026 Lab 4 needs the 2024 Labs 2 and 4
+/// (its rsm, and the map and clerk under it): they stay, without their skeletons and
+/// guides-to-be-cut (the guides stay as the 2026 labs' guides).
+const NEVER_2026_FROM_5: [&str; 3] = [
+    "lab2-kvsrv/student/",
+    "lab4-kvraft/student/",
+    "lab5-shardkv/",
+];
+
 /// ... but for the 2026 crates inside their folders, and their guides.
 const KEPT_2026: [&str; 6] = [
     "lab2-kvsrv/y2026/",
@@ -176,6 +193,12 @@ const DROPPED_2026: [(&str, &str); 5] = [
     ("scripts/docs-check", "docs-check"),
     ("lab2-kvsrv", "lab2-kvsrv"),
     ("lab4-kvraft", "lab4-kvraft"),
+    ("lab5-shardkv", "lab5-shardkv"),
+];
+
+const DROPPED_2026_FROM_5: [(&str, &str); 3] = [
+    ("scripts/student", "lab-student"),
+    ("scripts/docs-check", "docs-check"),
     ("lab5-shardkv", "lab5-shardkv"),
 ];
 
@@ -409,11 +432,11 @@ pub fn plan(source: &Path, edition: Edition, from: u32) -> Result<Files, String>
             unlinked.push((lab.package, name.clone()));
         }
     }
-    let dropped = dropped_members(edition);
+    let dropped = dropped_members(edition, from);
     let mut files = Files::new();
     let mut skeletons = Vec::new();
     for path in source_files(source)? {
-        if never(edition, &path) || TEMPLATES.iter().any(|(t, _, _)| *t == path) {
+        if never(edition, from, &path) || TEMPLATES.iter().any(|(t, _, _)| *t == path) {
             continue;
         }
         let Some(mut file) = read(source, &path)? else {
@@ -506,6 +529,22 @@ mod tests {
             "members = [\n    \"common\",\n]\n"
         );
         assert!(workspace_manifest("members = []", &DROPPED_2024).is_err());
+    }
+
+    #[test]
+    fn a_2026_workspace_keeps_the_2024_labs_its_given_lab_4_builds_on() {
+        let y26 = Edition::Y2026;
+        for from in 1..=4 {
+            assert!(never(y26, from, "lab4-kvraft/src/rsm/mod.rs"));
+            assert!(dropped_members(y26, from).contains(&("lab4-kvraft", "lab4-kvraft")));
+        }
+        assert!(!never(y26, 5, "lab4-kvraft/src/rsm/mod.rs"));
+        assert!(!never(y26, 5, "lab2-kvsrv/src/kv_state.rs"));
+        assert!(never(y26, 5, "lab4-kvraft/student/src/lib.rs"));
+        assert!(never(y26, 5, "lab5-shardkv/src/lib.rs"));
+        assert!(!never(y26, 5, "lab5-shardkv/y2026/src/lib.rs"));
+        assert!(!dropped_members(y26, 5).contains(&("lab2-kvsrv", "lab2-kvsrv")));
+        assert!(never(Edition::Y2024, 5, "lab5-shardkv/y2026/src/lib.rs"));
     }
 
     #[test]

@@ -1,16 +1,75 @@
 //! The controller's decisions, as pure functions of what it read: which shards a change
-//! moves, whether this controller may make a change, whether a new controller must
-//! finish one its predecessor left, and what a `FreezeShard` answer means for the move.
+//! moves, whether this controller may make a change, whether a new leader must finish one
+//! its predecessor left, and what a `FreezeShard` answer means for the move.
 //!
-//! The controller keeps two configurations in the KV server: the *current* one, which
-//! clerks use, and the *next* one, posted before any shard moves. Only the controller
-//! whose versioned Put of the next configuration succeeds makes that change (Part C);
-//! a controller that finds a next configuration newer than the current one finishes it
-//! (Part B). Making or finishing a change is the same idempotent walk over its moves.
+//! The controllers keep one value in the KV server, [`Stored`]: the *current*
+//! configuration, which clerks use, the *next* one, posted before any shard moves, and
+//! the controller that leads. Every change of it is a versioned Put of the whole value,
+//! so each is made against what its controller read, or not at all:
+//! - a new controller takes the lead (`InitController`): from then on an older one posts
+//!   nothing, and one cut off that comes back stops at its next change;
+//! - only the leader posts a next configuration, and only one at a time: of several calls
+//!   making change `n`, the first Put wins and the others return (Part C);
+//! - a new leader that finds the next configuration ahead of the current one finishes
+//!   that change first (Part B). Making or finishing a change is the same idempotent walk
+//!   over its moves.
 
 use crate::shardcfg::{N_SHARDS, ShardConfig, Tgid, Tnum, Tshid};
 use crate::shardgrp::rpc::FreezeShardReply;
-use common::kvtest::rpc::{KvErr, Tversion};
+use common::kvtest::rpc::KvErr;
+use serde::{Deserialize, Serialize};
+
+/// What the controllers keep in the KV server, as JSON under one key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stored {
+    /// The controller that leads: the last to call `InitController` (or `InitConfig`).
+    pub leader: String,
+    /// The configuration clerks use.
+    pub current: ShardConfig,
+    /// The configuration being moved to; the current one when no change is under way.
+    pub next: ShardConfig,
+}
+
+impl Stored {
+    /// The first configuration, `leader` leading (`InitConfig`).
+    pub fn first(leader: &str, cfg: &ShardConfig) -> Stored {
+        Stored {
+            leader: leader.to_string(),
+            current: cfg.clone(),
+            next: cfg.clone(),
+        }
+    }
+
+    /// The same, `leader` leading (`InitController`).
+    pub fn led_by(&self, leader: &str) -> Stored {
+        Stored {
+            leader: leader.to_string(),
+            ..self.clone()
+        }
+    }
+
+    /// The change to `next` posted.
+    pub fn posting(&self, next: &ShardConfig) -> Stored {
+        Stored {
+            next: next.clone(),
+            ..self.clone()
+        }
+    }
+
+    /// The next configuration made current.
+    pub fn finished(&self) -> Stored {
+        Stored {
+            current: self.next.clone(),
+            ..self.clone()
+        }
+    }
+
+    /// The posted change not finished yet, if there is one: a new leader finishes it
+    /// first.
+    pub fn unfinished(&self) -> Option<&ShardConfig> {
+        (self.next.num > self.current.num).then_some(&self.next)
+    }
+}
 
 /// One shard a change moves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,17 +94,16 @@ pub fn moves(from: &ShardConfig, to: &ShardConfig) -> Vec<Move> {
         .collect()
 }
 
-/// What `ChangeConfigTo(new)` does, given the current configuration and the stored next
-/// one (with its version; none stored is version 0).
+/// What `ChangeConfigTo(new)` does, given what controller `me` read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Change {
-    /// Post `new` as the next configuration with a Put at this version; the change is
-    /// this controller's if the Put succeeds.
-    Post {
-        /// The next configuration's version now.
-        at: Tversion,
-    },
-    /// Another controller posted a change with this number (or a later one) first.
+    /// Post `new` as the next configuration, with a Put at the version read; the change
+    /// is this controller's if the Put succeeds.
+    Post,
+    /// A newer controller leads: this one changes nothing.
+    Deposed,
+    /// A change is under way: one with this number, posted first by another call, or an
+    /// earlier one not finished.
     Taken,
     /// `new` does not follow the current configuration.
     NotNext,
@@ -54,36 +112,23 @@ pub enum Change {
 }
 
 /// See [`Change`].
-pub fn change(
-    current: &ShardConfig,
-    next: Option<(&ShardConfig, Tversion)>,
-    new: &ShardConfig,
-) -> Change {
-    if new.num != current.num + 1 {
-        return Change::NotNext;
+pub fn change(stored: &Stored, me: &str, new: &ShardConfig) -> Change {
+    if stored.leader != me {
+        Change::Deposed
+    } else if stored.unfinished().is_some() {
+        Change::Taken
+    } else if new.num != stored.current.num + 1 {
+        Change::NotNext
+    } else if moves(&stored.current, new).iter().any(|m| m.to == 0) {
+        Change::DropsShards
+    } else {
+        Change::Post
     }
-    if moves(current, new).iter().any(|m| m.to == 0) {
-        return Change::DropsShards;
-    }
-    match next {
-        Some((next, _)) if next.num >= new.num => Change::Taken,
-        Some((_, at)) => Change::Post { at },
-        None => Change::Post { at: 0 },
-    }
-}
-
-/// Whether a new controller must finish the stored next configuration (`InitController`):
-/// it was posted, so its controller began moving shards, but it is not current yet.
-pub fn unfinished<'a>(
-    current: &ShardConfig,
-    next: Option<&'a ShardConfig>,
-) -> Option<&'a ShardConfig> {
-    next.filter(|next| next.num > current.num)
 }
 
 /// Whether change `num` is done: the current configuration is it, or a later one. A
 /// controller still moving its shards then stops: the groups it waits for may have left
-/// and been shut down for good once the change was posted.
+/// and been shut down for good once the change was finished.
 pub fn finished(current: &ShardConfig, num: Tnum) -> bool {
     current.num >= num
 }
@@ -134,60 +179,52 @@ mod tests {
         shards[0] = 2;
         shards[5] = 2;
         let b = config(2, shards);
-        assert_eq!(
-            moves(&a, &b),
-            [
-                Move {
-                    shard: 0,
-                    from: 1,
-                    to: 2
-                },
-                Move {
-                    shard: 5,
-                    from: 1,
-                    to: 2
-                }
-            ]
-        );
+        let moved: Vec<(Tshid, Tgid, Tgid)> = moves(&a, &b)
+            .iter()
+            .map(|m| (m.shard, m.from, m.to))
+            .collect();
+        assert_eq!(moved, [(0, 1, 2), (5, 1, 2)]);
         assert!(moves(&b, &b).is_empty());
     }
 
     #[test]
-    fn only_the_configuration_after_the_current_one_is_posted_and_only_once() {
-        let cur = config(3, [1; N_SHARDS]);
+    fn only_the_leader_posts_and_only_the_configuration_after_the_current_one() {
         let new = config(4, [2; N_SHARDS]);
-        assert_eq!(change(&cur, None, &new), Change::Post { at: 0 });
-        // The next configuration stored is the one before: post over it.
-        let old_next = config(3, [1; N_SHARDS]);
-        assert_eq!(
-            change(&cur, Some((&old_next, 7)), &new),
-            Change::Post { at: 7 }
-        );
-        // Another controller's change 4 is posted: this one does nothing.
+        let stored = Stored::first("a", &config(3, [1; N_SHARDS]));
+        assert_eq!(change(&stored, "a", &new), Change::Post);
+        assert_eq!(change(&stored.led_by("b"), "a", &new), Change::Deposed);
+        // Another call posted its change 4 first.
         let other = config(4, [1; N_SHARDS]);
-        assert_eq!(change(&cur, Some((&other, 8)), &new), Change::Taken);
-        // A stale or out-of-order configuration.
-        assert_eq!(change(&new, None, &new), Change::NotNext);
-        assert_eq!(
-            change(&config(1, [1; N_SHARDS]), None, &new),
-            Change::NotNext
-        );
+        assert_eq!(change(&stored.posting(&other), "a", &new), Change::Taken);
+        // Once that is finished, `new` no longer follows the current configuration.
+        let done = stored.posting(&other).finished();
+        assert_eq!(change(&done, "a", &new), Change::NotNext);
+        let old = Stored::first("a", &config(1, [1; N_SHARDS]));
+        assert_eq!(change(&old, "a", &new), Change::NotNext);
     }
 
     #[test]
     fn a_change_that_leaves_a_shard_with_no_group_is_refused() {
-        let cur = config(3, [1; N_SHARDS]);
-        let new = config(4, [0; N_SHARDS]);
-        assert_eq!(change(&cur, None, &new), Change::DropsShards);
+        let stored = Stored::first("a", &config(3, [1; N_SHARDS]));
+        let empty = config(4, [0; N_SHARDS]);
+        assert_eq!(change(&stored, "a", &empty), Change::DropsShards);
     }
 
     #[test]
-    fn a_new_controller_finishes_a_posted_change_that_is_not_current() {
-        let cur = config(3, [1; N_SHARDS]);
+    fn a_new_leader_finishes_a_posted_change_that_is_not_current() {
         let next = config(4, [2; N_SHARDS]);
-        assert_eq!(unfinished(&cur, Some(&next)), Some(&next));
-        assert_eq!(unfinished(&next, Some(&next)), None);
-        assert_eq!(unfinished(&cur, None), None);
+        let stored = Stored::first("a", &config(3, [1; N_SHARDS])).posting(&next);
+        assert_eq!(stored.led_by("b").unfinished(), Some(&next));
+        assert_eq!(stored.finished().unfinished(), None);
+        assert_eq!(stored.finished().current, next);
+    }
+
+    #[test]
+    fn the_stored_value_round_trips_through_json() {
+        let stored =
+            Stored::first("a", &config(3, [1; N_SHARDS])).posting(&config(4, [2; N_SHARDS]));
+        let json = serde_json::to_string(&stored).unwrap();
+        assert_eq!(serde_json::from_str::<Stored>(&json).unwrap(), stored);
     }
 
     #[test]

@@ -3,34 +3,32 @@
 //! and moves shards itself, with `FreezeShard`, `InstallShard` and `DeleteShard` to the
 //! groups, before it posts a new configuration.
 //!
-//! Two keys hold its state: [`CURRENT`], the configuration clerks use, and [`NEXT`], the
-//! change under way. A change is posted to `NEXT` with a versioned Put first, so of
-//! several controllers making a change with the same number only one goes on (Part C);
-//! then its shards move, each Freeze, Install, Delete under the change's number; then it
-//! becomes `CURRENT`, with a Put at the version it was read at. A controller that crashed
-//! in between leaves `NEXT` ahead of `CURRENT`, and the next controller's
-//! `InitController` finishes the change (Part B). Every step can be repeated, by the same
-//! controller or another, and an overtaken controller is refused by the groups' number
-//! checks: the decisions are in [`decide`], the rules in [`crate::shardgrp::machine`].
+//! One key, [`KEY`], holds the controllers' state ([`Stored`]): the current
+//! configuration, the next one, and the leader. A change is posted as the next
+//! configuration first, with a versioned Put, so of several calls making a change with
+//! the same number only one goes on (Part C); then its shards move, each Freeze, Install,
+//! Delete under the change's number; then it becomes current. A controller that crashed
+//! in between leaves the next configuration ahead of the current one, and the next
+//! controller's `InitController` finishes the change (Part B). `InitController` also
+//! takes the lead: an older controller, cut off and come back, posts nothing more, and
+//! what it still sends for its old change is a repeat or a refusal at the groups (their
+//! number checks, in [`crate::shardgrp::machine`]). The decisions are in [`decide`].
 
 pub mod decide;
 
 use crate::shardcfg::{ShardConfig, Tgid, Tnum};
 use crate::shardgrp;
-use common::kvtest::KvClerk;
 use common::kvtest::rpc::{KvErr, Tversion};
+use common::kvtest::{KvClerk, rand_value};
 use common::sim;
 use common::tester1::{Clnt, server_name};
-use decide::{AfterFreeze, Change, Move};
+use decide::{AfterFreeze, Change, Move, Stored};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-/// The KV key of the current configuration.
-pub const CURRENT: &str = "shardctrler-current";
-
-/// The KV key of the configuration being moved to.
-pub const NEXT: &str = "shardctrler-next";
+/// The KV key of the controllers' state.
+pub const KEY: &str = "shardctrler";
 
 /// How long the controller waits before asking a group that did not answer again.
 const RETRY_PAUSE: Duration = Duration::from_millis(100);
@@ -40,7 +38,13 @@ const RETRY_PAUSE: Duration = Duration::from_millis(100);
 pub struct ShardCtrler {
     kv: lab2_kvsrv_2026::Clerk,
     clnt: Clnt,
+    /// Who this controller is, in [`Stored::leader`].
+    id: String,
     groups: Mutex<BTreeMap<Tgid, Arc<shardgrp::Clerk>>>,
+    /// The state read or written last, and its version. `ChangeConfigTo` right after a
+    /// `Query` (as the tester's join and leave call them) posts against it without
+    /// reading again: a stale one costs only the Put's `ErrVersion` and a read.
+    last: Mutex<Option<(Stored, Tversion)>>,
 }
 
 impl ShardCtrler {
@@ -49,12 +53,18 @@ impl ShardCtrler {
         ShardCtrler {
             kv: lab2_kvsrv_2026::Clerk::new(clnt.clone(), &server_name(0, 0)),
             clnt,
+            id: rand_value(8),
             groups: Mutex::new(BTreeMap::new()),
+            last: Mutex::new(None),
         }
     }
 
     fn lock_groups(&self) -> MutexGuard<'_, BTreeMap<Tgid, Arc<shardgrp::Clerk>>> {
         self.groups.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn lock_last(&self) -> MutexGuard<'_, Option<(Stored, Tversion)>> {
+        self.last.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// A clerk of group `gid`, whose servers `cfg` names.
@@ -66,87 +76,169 @@ impl ShardCtrler {
             .clone()
     }
 
-    /// The configuration stored under `key` and its version; `None` if there is none.
-    async fn read(&self, key: &str) -> Option<(ShardConfig, Tversion)> {
+    /// The stored state and its version; `None` before `InitConfig` (or if what is
+    /// stored is not a state, which is logged).
+    async fn read(&self) -> Option<(Stored, Tversion)> {
         loop {
-            let (value, version, err) = self.kv.get(key).await;
-            match err {
-                KvErr::Ok => match ShardConfig::from_string(&value) {
-                    Ok(cfg) => return Some((cfg, version)),
+            let (value, version, err) = self.kv.get(KEY).await;
+            let read = match err {
+                KvErr::Ok => match serde_json::from_str::<Stored>(&value) {
+                    Ok(stored) => Some((stored, version)),
                     Err(e) => {
-                        tracing::error!(key, error = %e, "not a configuration; ignored");
-                        return None;
+                        tracing::error!(error = %e, "not a controller state; ignored");
+                        None
                     }
                 },
-                KvErr::ErrNoKey => return None,
-                err => tracing::debug!(key, %err, "read again"),
-            }
+                KvErr::ErrNoKey => None,
+                err => {
+                    tracing::debug!(%err, "read again");
+                    continue;
+                }
+            };
+            self.lock_last().clone_from(&read);
+            return read;
         }
     }
 
-    /// The current configuration and its version (number 0 before `InitConfig`).
-    async fn current(&self) -> (ShardConfig, Tversion) {
-        self.read(CURRENT)
-            .await
-            .unwrap_or_else(|| (ShardConfig::new(), 0))
+    /// Puts `new` at version `at`: the state stored after, if `applied` holds of it (an
+    /// `OK`, or an `ErrMaybe` whose Put the store shows), else `None`.
+    async fn write(
+        &self,
+        new: &Stored,
+        at: Tversion,
+        applied: impl Fn(&Stored) -> bool,
+    ) -> Option<(Stored, Tversion)> {
+        let json = serde_json::to_string(new).expect("a state encodes");
+        match self.kv.put(KEY, &json, at).await {
+            KvErr::Ok => {
+                let now = (new.clone(), at + 1);
+                *self.lock_last() = Some(now.clone());
+                Some(now)
+            }
+            KvErr::ErrMaybe => self.read().await.filter(|(s, _)| applied(s)),
+            _ => None,
+        }
     }
 
-    /// Stores the first configuration (`InitConfig`); the tester calls it once.
+    /// Stores the first configuration, this controller leading (`InitConfig`); the tester
+    /// calls it once.
     pub async fn init_config(&self, cfg: &ShardConfig) {
-        let err = self.kv.put(CURRENT, &cfg.to_string(), 0).await;
-        tracing::info!(num = cfg.num, %err, "init config");
+        let done = self
+            .write(&Stored::first(&self.id, cfg), 0, |s| s.leader == self.id)
+            .await;
+        tracing::info!(num = cfg.num, stored = done.is_some(), "init config");
     }
 
-    /// Finishes a change a crashed or cut-off controller left half done
-    /// (`InitController`); every new controller calls it first.
+    /// Takes the lead, and finishes a change a crashed or cut-off controller left half
+    /// done (`InitController`); every new controller calls it first.
     pub async fn init_controller(&self) {
-        let (current, version) = self.current().await;
-        let next = self.read(NEXT).await;
-        if let Some(next) = decide::unfinished(&current, next.as_ref().map(|(c, _)| c)) {
-            tracing::info!(num = next.num, "finish a predecessor's change");
-            self.finish(&current, version, next).await;
+        loop {
+            let Some((stored, version)) = self.read().await else {
+                return;
+            };
+            let led = stored.led_by(&self.id);
+            let Some((now, version)) = self.write(&led, version, |s| s.leader == self.id).await
+            else {
+                continue;
+            };
+            if let Some(next) = now.unfinished() {
+                tracing::info!(num = next.num, "finish a predecessor's change");
+                self.finish(now, version).await;
+            }
+            return;
         }
     }
 
     /// Moves the shards to `new` and makes it current (`ChangeConfigTo`), unless another
-    /// controller makes a change with its number first, or `new` does not follow the
-    /// current configuration.
+    /// call makes a change first, `new` does not follow the current configuration, or a
+    /// newer controller leads.
     pub async fn change_config_to(&self, new: &ShardConfig) {
-        let (current, version) = self.current().await;
-        let next = self.read(NEXT).await;
-        let at = match decide::change(&current, next.as_ref().map(|(c, v)| (c, *v)), new) {
-            Change::Post { at } => at,
-            other => {
-                tracing::info!(num = new.num, current = current.num, ?other, "no change");
-                return;
-            }
+        let last = self.lock_last().clone();
+        let Some((mut stored, mut version)) = (match last {
+            Some(last) => Some(last),
+            None => self.read().await,
+        }) else {
+            return;
         };
-        let posted = new.to_string();
-        match self.kv.put(NEXT, &posted, at).await {
-            KvErr::Ok => {}
-            // Ours if the key now holds exactly it.
-            KvErr::ErrMaybe if self.read(NEXT).await.is_some_and(|(c, _)| c == *new) => {}
-            err => {
-                tracing::info!(num = new.num, %err, "another controller's change");
-                return;
+        loop {
+            match decide::change(&stored, &self.id, new) {
+                Change::Post => {}
+                other => {
+                    tracing::info!(
+                        num = new.num,
+                        current = stored.current.num,
+                        ?other,
+                        "no change"
+                    );
+                    return;
+                }
+            }
+            let posted = stored.posting(new);
+            let json = serde_json::to_string(&posted).expect("a state encodes");
+            match self.kv.put(KEY, &json, version).await {
+                KvErr::Ok => {
+                    (stored, version) = (posted, version + 1);
+                    *self.lock_last() = Some((stored.clone(), version));
+                    break;
+                }
+                // What was read is stale, or another call got in first: decide again.
+                KvErr::ErrVersion | KvErr::ErrMaybe => {
+                    let Some(now) = self.read().await else {
+                        return;
+                    };
+                    (stored, version) = now;
+                    if stored.leader == self.id
+                        && stored.next == *new
+                        && stored.unfinished().is_some()
+                    {
+                        break;
+                    }
+                }
+                err => {
+                    tracing::info!(num = new.num, %err, "no change");
+                    return;
+                }
             }
         }
-        self.finish(&current, version, new).await;
+        self.finish(stored, version).await;
     }
 
-    /// Moves every shard from `current` to `next`, then posts `next` as current at the
-    /// version `current` was read at. Stops, changing nothing more, once overtaken.
-    async fn finish(&self, current: &ShardConfig, version: Tversion, next: &ShardConfig) {
-        let moves = decide::moves(current, next);
-        let done =
-            futures::future::join_all(moves.iter().map(|&m| self.move_shard(current, next, m)))
-                .await;
+    /// Moves every shard of the change `stored` has under way, then makes it current.
+    /// Stops, changing nothing more, once overtaken, or once the change is done or
+    /// another controller leads (which finishes it).
+    async fn finish(&self, stored: Stored, mut version: Tversion) {
+        let next = stored.next.clone();
+        let moves = decide::moves(&stored.current, &next);
+        let done = futures::future::join_all(
+            moves
+                .iter()
+                .map(|&m| self.move_shard(&stored.current, &next, m)),
+        )
+        .await;
         if done.contains(&false) {
             tracing::info!(num = next.num, "overtaken; stop");
             return;
         }
-        let err = self.kv.put(CURRENT, &next.to_string(), version).await;
-        tracing::info!(num = next.num, %err, "posted");
+        let finished = stored.finished();
+        loop {
+            let posted = self
+                .write(&finished, version, |s| {
+                    decide::finished(&s.current, next.num)
+                })
+                .await;
+            if posted.is_some() {
+                tracing::info!(num = next.num, "posted");
+                return;
+            }
+            let Some((now, v)) = self.read().await else {
+                return;
+            };
+            if decide::finished(&now.current, next.num) || now.leader != self.id || now.next != next
+            {
+                return;
+            }
+            version = v;
+        }
     }
 
     /// One shard's move under `next`: Freeze, Install, Delete, each retried until its
@@ -184,7 +276,8 @@ impl ShardCtrler {
             if let Some(answer) = f().await {
                 return Some(answer);
             }
-            if decide::finished(&self.current().await.0, num) {
+            let current = self.read().await.map(|(s, _)| s.current);
+            if current.is_some_and(|c| decide::finished(&c, num)) {
                 tracing::info!(num, "finished by another controller");
                 return None;
             }
@@ -192,8 +285,10 @@ impl ShardCtrler {
         }
     }
 
-    /// The current configuration (`Query`).
+    /// The current configuration (`Query`); number 0 before `InitConfig`.
     pub async fn query(&self) -> ShardConfig {
-        self.current().await.0
+        self.read()
+            .await
+            .map_or_else(ShardConfig::new, |(s, _)| s.current)
     }
 }
