@@ -3,7 +3,8 @@
 //! through `self.kv`) and moves shards itself, with `FreezeShard`, `InstallShard` and
 //! `DeleteShard` to the groups, before it posts a new configuration (5A). From 5B a
 //! controller may crash mid-change, and the next one finishes it (`init_controller`);
-//! from 5C several controllers run at once, and only one may make each change.
+//! from 5C several controllers run at once, only one may make each change, and one cut
+//! off that comes back once a newer one took over must start no new change.
 
 use crate::shardcfg::ShardConfig;
 use common::tester1::{Clnt, server_name};
@@ -32,7 +33,8 @@ impl ShardCtrler {
     }
 
     /// Finishes a change a crashed or cut-off controller left half done
-    /// (`InitController`); the tester calls it on every new controller (5B).
+    /// (`InitController`); the tester calls it on every new controller (5B), which from
+    /// then on is the one in charge (5C).
     pub async fn init_controller(&self) {
         todo!("Lab 5B: ShardCtrler::init_controller")
     }
