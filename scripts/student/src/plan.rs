@@ -573,7 +573,7 @@ mod tests {
         assert_eq!(render("{{GIVEN}}", Edition::Y2024, 1), "none\n");
         assert_eq!(
             render("{{YOURS}}", Edition::Y2026, 4),
-            "`lab4-kvraft/y2026`\n"
+            "`lab4-kvraft/y2026`, `lab5-shardkv/y2026`\n"
         );
         let t = "a\n{{#2024}}\nb\n{{/2024}}\n{{#2026}}\nc {{EDITION}}\n{{/2026}}\nd\n";
         assert_eq!(render(t, Edition::Y2024, 1), "a\nb\nd\n");
