@@ -102,7 +102,9 @@ impl ShardConfig {
             self.groups.insert(*gid, names.clone());
         }
         assert!(!servers.is_empty(), "Join but no change");
-        self.num += 1;
+        // A number read back at its largest stays there: the controller refuses such a
+        // configuration as not following the current one.
+        self.num = self.num.saturating_add(1);
         true
     }
 
@@ -120,7 +122,7 @@ impl ShardConfig {
         for gid in gids {
             self.groups.remove(gid);
         }
-        self.num += 1;
+        self.num = self.num.saturating_add(1);
         true
     }
 

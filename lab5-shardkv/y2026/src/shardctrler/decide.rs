@@ -57,7 +57,7 @@ impl Stored {
     }
 
     /// The next configuration made current.
-    pub fn finished(&self) -> Stored {
+    pub fn made_current(&self) -> Stored {
         Stored {
             current: self.next.clone(),
             ..self.clone()
@@ -117,7 +117,7 @@ pub fn change(stored: &Stored, me: &str, new: &ShardConfig) -> Change {
         Change::Deposed
     } else if stored.unfinished().is_some() {
         Change::Taken
-    } else if new.num != stored.current.num + 1 {
+    } else if stored.current.num.checked_add(1) != Some(new.num) {
         Change::NotNext
     } else if moves(&stored.current, new).iter().any(|m| m.to == 0) {
         Change::DropsShards
@@ -197,10 +197,21 @@ mod tests {
         let other = config(4, [1; N_SHARDS]);
         assert_eq!(change(&stored.posting(&other), "a", &new), Change::Taken);
         // Once that is finished, `new` no longer follows the current configuration.
-        let done = stored.posting(&other).finished();
+        let done = stored.posting(&other).made_current();
         assert_eq!(change(&done, "a", &new), Change::NotNext);
         let old = Stored::first("a", &config(1, [1; N_SHARDS]));
         assert_eq!(change(&old, "a", &new), Change::NotNext);
+    }
+
+    #[test]
+    fn a_stored_number_at_its_largest_is_refused_not_overflowed() {
+        let stored = Stored::first("a", &config(u64::MAX, [1; N_SHARDS]));
+        let same = config(u64::MAX, [2; N_SHARDS]);
+        assert_eq!(change(&stored, "a", &same), Change::NotNext);
+        assert_eq!(
+            change(&stored, "a", &config(0, [2; N_SHARDS])),
+            Change::NotNext
+        );
     }
 
     #[test]
@@ -215,8 +226,8 @@ mod tests {
         let next = config(4, [2; N_SHARDS]);
         let stored = Stored::first("a", &config(3, [1; N_SHARDS])).posting(&next);
         assert_eq!(stored.led_by("b").unfinished(), Some(&next));
-        assert_eq!(stored.finished().unfinished(), None);
-        assert_eq!(stored.finished().current, next);
+        assert_eq!(stored.made_current().unfinished(), None);
+        assert_eq!(stored.made_current().current, next);
     }
 
     #[test]

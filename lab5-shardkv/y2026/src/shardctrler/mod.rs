@@ -110,11 +110,15 @@ impl ShardCtrler {
     ) -> Option<(Stored, Tversion)> {
         let json = serde_json::to_string(new).expect("a state encodes");
         match self.kv.put(KEY, &json, at).await {
-            KvErr::Ok => {
-                let now = (new.clone(), at + 1);
-                *self.lock_last() = Some(now.clone());
-                Some(now)
-            }
+            // A version at its largest cannot be written past: read what is there.
+            KvErr::Ok => match at.checked_add(1) {
+                Some(version) => {
+                    let now = (new.clone(), version);
+                    *self.lock_last() = Some(now.clone());
+                    Some(now)
+                }
+                None => self.read().await.filter(|(s, _)| applied(s)),
+            },
             KvErr::ErrMaybe => self.read().await.filter(|(s, _)| applied(s)),
             _ => None,
         }
@@ -174,31 +178,16 @@ impl ShardCtrler {
                 }
             }
             let posted = stored.posting(new);
-            let json = serde_json::to_string(&posted).expect("a state encodes");
-            match self.kv.put(KEY, &json, version).await {
-                KvErr::Ok => {
-                    (stored, version) = (posted, version + 1);
-                    *self.lock_last() = Some((stored.clone(), version));
-                    break;
-                }
-                // What was read is stale, or another call got in first: decide again.
-                KvErr::ErrVersion | KvErr::ErrMaybe => {
-                    let Some(now) = self.read().await else {
-                        return;
-                    };
-                    (stored, version) = now;
-                    if stored.leader == self.id
-                        && stored.next == *new
-                        && stored.unfinished().is_some()
-                    {
-                        break;
-                    }
-                }
-                err => {
-                    tracing::info!(num = new.num, %err, "no change");
-                    return;
-                }
+            let ours = |s: &Stored| s.leader == self.id && s.next == *new;
+            if let Some(now) = self.write(&posted, version, ours).await {
+                (stored, version) = now;
+                break;
             }
+            // What was read is stale, or another call got in first: decide again.
+            let Some(now) = self.read().await else {
+                return;
+            };
+            (stored, version) = now;
         }
         self.finish(stored, version).await;
     }
@@ -219,7 +208,7 @@ impl ShardCtrler {
             tracing::info!(num = next.num, "overtaken; stop");
             return;
         }
-        let finished = stored.finished();
+        let finished = stored.made_current();
         loop {
             let posted = self
                 .write(&finished, version, |s| {
