@@ -26,6 +26,11 @@ pub enum RpcError {
     BadReply(CodecError),
     /// The arguments or the reply could not be encoded.
     Encode(CodecError),
+    /// Real network only: no reply within the call's time limit.
+    TimedOut,
+    /// Real network only: the server refused the connection or the call (authentication,
+    /// a peer id outside its configuration, a service this caller may not use).
+    Refused(String),
 }
 
 impl fmt::Display for RpcError {
@@ -40,6 +45,8 @@ impl fmt::Display for RpcError {
             RpcError::BadRequest(e) => write!(f, "handler could not decode the arguments: {e}"),
             RpcError::BadReply(e) => write!(f, "could not decode the reply: {e}"),
             RpcError::Encode(e) => write!(f, "could not encode: {e}"),
+            RpcError::TimedOut => write!(f, "no reply within the call's time limit"),
+            RpcError::Refused(why) => write!(f, "refused by the server: {why}"),
         }
     }
 }

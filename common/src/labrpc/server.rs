@@ -5,8 +5,8 @@
 //! Arguments arrive as bytes and are decoded here: bytes that do not decode become
 //! [`RpcError::BadRequest`], answered to the caller, never a panic (a real transport meets
 //! such bytes). A request for a method the server does not have is a bug in the caller:
-//! inside a simulated world it fails the world at once, naming the method, as the course's
-//! labrpc aborts the test.
+//! the simulated network fails its world at once, naming the method, as the course's
+//! labrpc aborts the test; the real transport answers the caller with the error.
 
 use super::{Rpc, RpcError};
 use crate::codec;
@@ -135,27 +135,24 @@ impl Server {
         Arc::ptr_eq(&self.inner, &other.inner)
     }
 
-    /// Looks the handler of `service.method` up and starts it; counts the request as
-    /// delivered. A method this server does not have fails the simulated world (see the
-    /// module documentation) and is answered with an error.
-    pub(super) fn dispatch(
+    /// Looks the handler of `service.method` up and starts it on `args`; counts the
+    /// request as delivered. The returned future is the handler's reply, running in the
+    /// span the server was made in. This is how a transport (the simulated network, or
+    /// [`crate::net`]'s TCP server) hands a request to the server.
+    ///
+    /// # Errors
+    /// [`RpcError::UnknownService`] or [`RpcError::UnknownMethod`] when the server does not
+    /// have the method: the simulated network fails its world on this (see the module
+    /// documentation); a real transport answers the caller with it.
+    pub fn dispatch(
         &self,
         service: &str,
         method: &str,
         args: Vec<u8>,
-    ) -> BoxFuture<'static, Result<Vec<u8>, RpcError>> {
+    ) -> Result<BoxFuture<'static, Result<Vec<u8>, RpcError>>, RpcError> {
         self.inner.count.fetch_add(1, Ordering::Relaxed);
-        match self.handler(service, method) {
-            Ok(handler) => Box::pin(handler(args).instrument(self.inner.span.clone())),
-            Err(e) => {
-                tracing::error!(service, method, error = %e, "RPC to a method the server does not have");
-                crate::sim::fail_world(format!(
-                    "labrpc: call to {service}.{method}, which the server does not have: {e} \
-                     (the course's labrpc aborts the test on this)"
-                ));
-                Box::pin(std::future::ready(Err(e)))
-            }
-        }
+        let handler = self.handler(service, method)?;
+        Ok(Box::pin(handler(args).instrument(self.inner.span.clone())))
     }
 
     fn handler(&self, service: &str, method: &str) -> Result<Handler, RpcError> {

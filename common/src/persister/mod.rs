@@ -1,5 +1,6 @@
-//! Durable state of a Raft peer: the [`Persister`] trait and [`MemPersister`], the
-//! in-memory one the testers use.
+//! Durable state of a Raft peer: the [`Persister`] trait, [`MemPersister`], the
+//! in-memory one the testers use, and [`FilePersister`], the one on disk that the real
+//! cluster uses.
 //!
 //! `save` has the course's semantics (`Save(raftstate, snapshot)`): it replaces both, and
 //! an empty snapshot erases the saved one. A Raft that saves its state without its
@@ -15,6 +16,11 @@
 //! A crash is simulated by giving the restarted peer a [`MemPersister::copy`]: the old,
 //! killed instance may still write to its own object, but nothing it writes after the
 //! crash can reach the new instance (the course's `Copy()` on every crash and restart).
+
+mod file;
+pub mod format;
+
+pub use file::{Durability, FilePersister, OpenError, Problem};
 
 use std::sync::{Arc, Mutex, MutexGuard};
 
