@@ -5,8 +5,9 @@
 //!   panics and deadlocks turned into test failures with a replayable seed);
 //! - [`labrpc`]: the course's fake network (drops, delays, reordering, partitions, counts);
 //! - [`links`]: which servers of a service reach which (connect, disconnect, partition);
-//! - [`persister`]: the [`persister::Persister`] trait and the in-memory persister the
-//!   testers crash and restart servers with;
+//! - [`persister`]: the [`persister::Persister`] trait, the in-memory persister the
+//!   testers crash and restart servers with, and the one on disk of the real cluster;
+//! - [`net`]: the real network, labrpc's calls over TCP with the cluster key;
 //! - [`codec`]: the one wire and storage encoding, which never panics on bad bytes;
 //! - [`ApplyMsg`]: what Raft hands its service;
 //! - [`kv_checks`]: the course's checks of appended values (`checkClntAppends`);
@@ -26,6 +27,7 @@ pub mod kvtest;
 pub mod labrpc;
 pub mod linearizability;
 pub mod links;
+pub mod net;
 pub mod persister;
 pub mod report;
 pub mod sim;
