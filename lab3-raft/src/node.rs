@@ -214,6 +214,18 @@ impl Raft {
         self.state().core.log().last_included_index()
     }
 
+    /// The highest index this peer knows committed. Not part of the course's API: the
+    /// real cluster's status reports it.
+    pub fn commit_index(&self) -> u64 {
+        self.state().core.commit_index()
+    }
+
+    /// The last index of this peer's log (its snapshot's, if the log is empty). Not part
+    /// of the course's API: the real cluster's status reports it.
+    pub fn last_log_index(&self) -> u64 {
+        self.state().core.log().last_index()
+    }
+
     /// Waits until this peer's `(term, is_leader)` differs from `since`, and returns the
     /// new value: the event that services would otherwise poll [`Raft::get_state`] for (a
     /// waiting request whose leader was deposed, a new leader's first duties). A killed

@@ -8,6 +8,7 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RpcError {
     /// The end is disabled or unconnected, or its server does not exist: the call timed out.
+    /// On a real network: no connection could be opened.
     Unreachable,
     /// The unreliable network lost the request or the reply.
     Dropped,
@@ -36,7 +37,10 @@ pub enum RpcError {
 impl fmt::Display for RpcError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RpcError::Unreachable => write!(f, "unreachable: end disabled or server missing"),
+            RpcError::Unreachable => write!(
+                f,
+                "unreachable: end disabled or server missing (on a real network: no connection)"
+            ),
             RpcError::Dropped => write!(f, "message lost by the unreliable network"),
             RpcError::ServerGone => write!(f, "server deleted or end disabled during the call"),
             RpcError::HandlerFailed => write!(f, "the handler panicked"),

@@ -16,6 +16,8 @@
 //!   connection fails its calls ([`RpcError::ServerGone`]) and the next call opens a new
 //!   one, so a restarted peer is reached again.
 //! - Faults, for tests: [`Faults`] cuts a process off from chosen peers.
+//! - [`admin`]: the status and fault-hook service every real server offers;
+//!   [`process`]: what every binary does the same way.
 //!
 //! This transport runs on the real clock only (a simulated world's paused clock would
 //! fire its timeouts at once).
@@ -23,10 +25,12 @@
 //! [`RpcError::TimedOut`]: crate::labrpc::RpcError::TimedOut
 //! [`RpcError::ServerGone`]: crate::labrpc::RpcError::ServerGone
 
+pub mod admin;
 pub mod auth;
 mod client;
 mod conn;
 mod faults;
+pub mod process;
 mod server;
 pub mod wire;
 

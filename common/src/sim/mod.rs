@@ -566,8 +566,10 @@ where
 fn build_runtime(world: &Arc<World>) -> tokio::runtime::Runtime {
     let runtime = if world.realtime {
         let w = world.clone();
+        // Sockets and signals too: the real cluster's processes run in a real-time world.
+        // A simulated world has none, so no simulated code can reach the real network.
         tokio::runtime::Builder::new_multi_thread()
-            .enable_time()
+            .enable_all()
             .on_thread_start(move || std::mem::forget(world::enter(w.clone())))
             .build()
     } else {
