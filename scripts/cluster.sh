@@ -9,10 +9,11 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 dir="$root/target/cluster"
 port=17001
 profile=debug
+fsync=on
 
 usage() {
     cat <<EOF
-usage: scripts/cluster.sh [--dir DIR] [--port BASE] [--release] COMMAND [ARGS]
+usage: scripts/cluster.sh [--dir DIR] [--port BASE] [--release] [--fsync on|off] COMMAND [ARGS]
 
   start N          start N servers (1 to 9) on ports BASE..BASE+N-1 (default 17001),
                    with their data in DIR (default target/cluster); a cluster stopped
@@ -27,7 +28,8 @@ usage: scripts/cluster.sh [--dir DIR] [--port BASE] [--release] COMMAND [ARGS]
   kv ARGS...       the client against this cluster: get K | put K V | append K V | bench ...
   help             this text
 
-Options: --dir DIR, --port BASE, --release (build and run optimised binaries).
+Options: --dir DIR, --port BASE, --release (build and run optimised binaries),
+--fsync on|off (whether the servers wait for the disk on every save; default on).
 EOF
 }
 
@@ -39,6 +41,10 @@ while [[ $# -gt 0 ]]; do
                 || { echo "cluster.sh: --port takes a number from 1024 to 65000" >&2; exit 2; }
             port="$2"; shift 2 ;;
         --release) profile=release; shift ;;
+        --fsync)
+            [[ $# -ge 2 && ( "$2" == on || "$2" == off ) ]] \
+                || { echo "cluster.sh: --fsync takes on or off" >&2; exit 2; }
+            fsync="$2"; shift 2 ;;
         -h|--help|help) usage; exit 0 ;;
         -*) echo "cluster.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
         *) break ;;
@@ -84,7 +90,7 @@ launch() {
     local i=$1 data="$dir/server-$1"
     mkdir -p "$data"
     nohup "$bin/kvraft-server" --me "$i" --peers "$(peers)" --data "$data/data" \
-        --key "$dir/cluster.key" --max-raft-state 100000 --allow-faults \
+        --key "$dir/cluster.key" --max-raft-state 100000 --fsync "$(cat "$dir/fsync")" --allow-faults \
         >> "$data/log" 2>&1 &
     echo $! > "$data/pid"
 }
@@ -117,6 +123,8 @@ case "$command" in
         if [[ ! -f "$dir/cluster.key" ]]; then
             (umask 077 && head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/cluster.key")
         fi
+        # What `start` chose holds for every later restart of this cluster.
+        echo "$fsync" > "$dir/fsync"
         if [[ ! -f "$dir/peers" ]]; then
             seq 0 $(( n - 1 )) | awk -v p="$port" '{ printf "%s127.0.0.1:%d", (NR > 1 ? "," : ""), p + $1 }' > "$dir/peers"
         fi
