@@ -8,10 +8,13 @@
 //! - [`server`]: [`KvServer`], the `KVServer` RPC service of one replica;
 //! - [`clerk`]: [`Clerk`], which finds the leader and retries with numbered writes;
 //! - [`rpc`]: the messages;
+//! - [`real`]: what the real cluster's server binaries share (`src/bin`: `kvraft-server`
+//!   and the client `kv`; Lab 5's servers use it too);
 //! - [`tester`]: the course's harness (`kvraft/config.go`) and its generic tests.
 
 pub mod clerk;
 pub mod machine;
+pub mod real;
 pub mod rpc;
 pub mod rsm;
 pub mod server;
