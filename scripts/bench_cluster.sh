@@ -46,6 +46,7 @@ if command -v etcd > /dev/null && command -v etcdctl > /dev/null; then
             --initial-cluster "$initial" --initial-cluster-state new --log-level error \
             > "$work/etcd/log-$i" 2>&1 &
         etcd_pids+=($!)
+        disown  # killed at the end without a word from the shell
     done
     endpoints="127.0.0.1:17420,127.0.0.1:17421,127.0.0.1:17422"
     for _ in $(seq 100); do

@@ -164,7 +164,7 @@ async fn idle_strangers_are_dropped_and_connections_are_bounded() {
     let addr = tcp.local_addr();
     // Half-open strangers, many more than the limit: they connect and say nothing.
     let mut idle = Vec::new();
-    for _ in 0..400 {
+    for _ in 0..2000 {
         idle.push(TcpStream::connect(addr).await.unwrap());
     }
     // Past the handshake's time limit every one of them has been closed: those over the

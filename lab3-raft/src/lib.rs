@@ -13,4 +13,4 @@ pub mod persist;
 pub mod rpc;
 pub mod tester;
 
-pub use node::Raft;
+pub use node::{Raft, set_process_config};

@@ -48,6 +48,25 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::Notify;
 use tokio::sync::mpsc::Sender;
 
+/// The configuration [`Raft::new`] and [`Raft::try_new`] use: [`Config::default`], unless
+/// this process set another with [`set_process_config`].
+static PROCESS_CONFIG: std::sync::OnceLock<Config> = std::sync::OnceLock::new();
+
+/// Sets, once per process, the configuration every [`Raft::new`] and [`Raft::try_new`] of
+/// the process uses: how the real cluster's binaries give the services' Rafts
+/// [`Config::real`] without a new parameter on every service's `start`. The tests never
+/// call it; it fails (returning the config) if already set.
+///
+/// # Errors
+/// When a configuration was set before.
+pub fn set_process_config(config: Config) -> Result<(), Config> {
+    PROCESS_CONFIG.set(config)
+}
+
+fn process_config() -> Config {
+    PROCESS_CONFIG.get().copied().unwrap_or_default()
+}
+
 /// A Raft peer: a cheap, cloneable handle (the course's `*Raft`).
 #[derive(Clone)]
 pub struct Raft {
@@ -97,11 +116,11 @@ impl Raft {
         let saved = persister.read_raft_state();
         match persist::decode(&saved, peers.len()) {
             Ok(durable) => {
-                Raft::start_from(peers, me, persister, apply_tx, durable, Config::default())
+                Raft::start_from(peers, me, persister, apply_tx, durable, process_config())
             }
             Err(e) => {
                 tracing::error!(peer = me, bytes = saved.len(), error = %e, "cannot restore; the peer stays stopped");
-                let core = Core::new(me, peers.len(), Config::default(), 0);
+                let core = Core::new(me, peers.len(), process_config(), 0);
                 let raft = Raft::build(peers, me, persister, core);
                 raft.kill();
                 raft
@@ -122,7 +141,7 @@ impl Raft {
         persister: Arc<dyn Persister>,
         apply_tx: Sender<ApplyMsg>,
     ) -> Result<Raft, RestoreError> {
-        Raft::try_with_config(peers, me, persister, apply_tx, Config::default())
+        Raft::try_with_config(peers, me, persister, apply_tx, process_config())
     }
 
     /// As [`Raft::try_new`], with timing and options of the caller's choice instead of

@@ -41,6 +41,9 @@ impl Core {
         tracing::debug!(index, "proposed");
         // A cluster of one commits at once.
         self.maybe_advance_commit();
+        if self.config.send_on_propose {
+            self.send_unsent_entries();
+        }
         Some(LogId::new(index, term))
     }
 

@@ -64,24 +64,8 @@ enum Command {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let key = match ClusterKey::from_file(&args.key) {
-        Ok(key) => Arc::new(key),
-        Err(e) => {
-            eprintln!("{PROG}: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match process::run(|| run(args, key)) {
-        Ok(Ok(())) => ExitCode::SUCCESS,
-        Ok(Err(e)) => {
-            eprintln!("{PROG}: {e}");
-            ExitCode::FAILURE
-        }
-        Err(stopped) => {
-            eprintln!("{PROG}: stopped: {stopped}");
-            ExitCode::from(70)
-        }
-    }
+    let key = args.key.clone();
+    process::client_main(PROG, &key, |key| run(args, key))
 }
 
 async fn run(args: Args, key: Arc<ClusterKey>) -> Result<(), String> {

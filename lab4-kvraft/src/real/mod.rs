@@ -96,6 +96,8 @@ where
     R: Replica + Clone + Send + Sync + 'static,
     F: FnOnce(Vec<ClientEnd>, usize, Arc<dyn Persister>, Reach) -> R,
 {
+    // Proposals go out at once, not at the next tick (see `Config::send_on_propose`).
+    let _ = lab3_raft::set_process_config(lab3_raft::core::Config::real());
     let peers = args.peers.0.clone();
     if args.me as usize >= peers.len() {
         eprintln!(

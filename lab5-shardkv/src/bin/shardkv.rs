@@ -76,29 +76,12 @@ fn group(arg: &str) -> Result<(u64, Vec<String>), String> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let key = match ClusterKey::from_file(&args.key) {
-        Ok(key) => Arc::new(key),
-        Err(e) => {
-            eprintln!("{PROG}: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let limit = Duration::from_secs(args.timeout);
-    match process::run(|| async move {
+    let (key, limit) = (args.key.clone(), Duration::from_secs(args.timeout));
+    process::client_main(PROG, &key, |key| async move {
         tokio::time::timeout(limit, run(args, key))
             .await
             .unwrap_or_else(|_| Err(format!("no answer within {limit:?}")))
-    }) {
-        Ok(Ok(())) => ExitCode::SUCCESS,
-        Ok(Err(e)) => {
-            eprintln!("{PROG}: {e}");
-            ExitCode::FAILURE
-        }
-        Err(stopped) => {
-            eprintln!("{PROG}: stopped: {stopped}");
-            ExitCode::from(70)
-        }
-    }
+    })
 }
 
 async fn run(args: Args, key: Arc<ClusterKey>) -> Result<(), String> {

@@ -304,6 +304,27 @@ fn a_proposal_is_appended_at_once_and_sent_at_the_next_tick() {
     assert_eq!((out.proposed, out.persist), (None, false));
 }
 
+/// The real cluster's option: a proposal goes at once to the followers in step with the
+/// leader; one with entries on their way gets the next ones with the reply, not before.
+#[test]
+fn with_send_on_propose_a_proposal_goes_at_once_to_followers_in_step() {
+    let mut l = leader(0, 3, 2, &[1]);
+    l.config.send_on_propose = true;
+    let out = l.step(Input::Propose(b"a".to_vec()));
+    assert_eq!(
+        sent(&out),
+        [
+            "to 1: AppendEntries t2 prev=1@t1 commit=0 [2@t2]",
+            "to 2: AppendEntries t2 prev=1@t1 commit=0 [2@t2]",
+        ]
+    );
+    // Both requests are on their way: the next proposal waits for their replies.
+    let out = l.step(Input::Propose(b"b".to_vec()));
+    assert!(out.messages.is_empty(), "{:?}", sent(&out));
+    let out = l.step(Input::Tick);
+    assert!(out.messages.is_empty(), "nor does the tick send it again");
+}
+
 /// Batching: the commands proposed within one tick go to each follower in one request.
 #[test]
 fn the_commands_of_one_tick_go_in_one_request() {
