@@ -111,13 +111,23 @@ impl TcpTransport {
         key: Arc<ClusterKey>,
         config: CallConfig,
     ) -> TcpTransport {
+        TcpTransport::build(addr.into(), who, key, config, None)
+    }
+
+    fn build(
+        addr: String,
+        who: Who,
+        key: Arc<ClusterKey>,
+        config: CallConfig,
+        faults: Option<(Faults, u32)>,
+    ) -> TcpTransport {
         TcpTransport {
             inner: Arc::new(Inner {
-                addr: addr.into(),
+                addr,
                 who,
                 key,
                 config,
-                faults: None,
+                faults,
                 conn: tokio::sync::Mutex::new(None),
             }),
         }
@@ -133,11 +143,7 @@ impl TcpTransport {
         faults: Faults,
         peer: u32,
     ) -> TcpTransport {
-        let mut t = TcpTransport::new(addr, who, key, config);
-        if let Some(inner) = Arc::get_mut(&mut t.inner) {
-            inner.faults = Some((faults, peer));
-        }
-        t
+        TcpTransport::build(addr.into(), who, key, config, Some((faults, peer)))
     }
 
     /// A labrpc end whose calls this transport carries.

@@ -108,35 +108,6 @@ where
         .map_err(|failure| failure.message)
 }
 
-/// A client binary's whole life: reads the cluster key at `key`, runs `body` with it on
-/// the real clock ([`run`]), and turns the outcome into the exit code: 0 done, 1 an error
-/// (printed after `prog:`), 70 a task that panicked.
-pub fn client_main<F, Fut>(prog: &str, key: &std::path::Path, body: F) -> std::process::ExitCode
-where
-    F: FnOnce(Arc<ClusterKey>) -> Fut,
-    Fut: Future<Output = Result<(), String>>,
-{
-    use std::process::ExitCode;
-    let key = match ClusterKey::from_file(key) {
-        Ok(key) => Arc::new(key),
-        Err(e) => {
-            eprintln!("{prog}: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match run(|| body(key)) {
-        Ok(Ok(())) => ExitCode::SUCCESS,
-        Ok(Err(e)) => {
-            eprintln!("{prog}: {e}");
-            ExitCode::FAILURE
-        }
-        Err(stopped) => {
-            eprintln!("{prog}: stopped: {stopped}");
-            ExitCode::from(70)
-        }
-    }
-}
-
 /// Waits for SIGTERM or SIGINT (Ctrl-C).
 pub async fn stop_signal() {
     #[cfg(unix)]

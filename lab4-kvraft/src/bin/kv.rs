@@ -7,7 +7,7 @@ use common::net::process::{self, Addrs};
 use common::net::{CallConfig, ClusterKey, admin};
 use common::sim::{self, RngExt};
 use lab4_kvraft::Clerk;
-use std::path::PathBuf;
+use lab4_kvraft::real::{self, ClientArgs};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,12 +21,8 @@ struct Args {
     /// The cluster's servers, in peer order
     #[arg(long, value_name = "HOST:PORT,...", value_parser = process::addrs)]
     servers: Addrs,
-    /// The cluster key file
-    #[arg(long, value_name = "FILE")]
-    key: PathBuf,
-    /// Give up on an operation after this many seconds without an answer
-    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = clap::value_parser!(u64).range(1..=86400))]
-    timeout: u64,
+    #[command(flatten)]
+    client: ClientArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -64,35 +60,21 @@ enum Command {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let key = args.key.clone();
-    process::client_main(PROG, &key, |key| run(args, key))
+    let client = args.client.clone();
+    let extra = match args.command {
+        Command::Bench { seconds, .. } => Duration::from_secs(seconds),
+        _ => Duration::ZERO,
+    };
+    real::client_main(PROG, &client, extra, |key| run(args, key))
 }
 
 async fn run(args: Args, key: Arc<ClusterKey>) -> Result<(), String> {
     let servers = args.servers.0;
     let ends = process::client_ends(&servers, &key, &CallConfig::default());
-    let limit = Duration::from_secs(args.timeout);
-    let within = |what: String| move |_| format!("no answer to {what} within {limit:?}");
     match args.command {
-        Command::Get { key } => {
-            let mut clerk = Clerk::new(ends);
-            let value = tokio::time::timeout(limit, clerk.get(&key))
-                .await
-                .map_err(within(format!("get {key}")))?;
-            println!("{value}");
-        }
-        Command::Put { key, value } => {
-            let mut clerk = Clerk::new(ends);
-            tokio::time::timeout(limit, clerk.put(&key, &value))
-                .await
-                .map_err(within(format!("put {key}")))?;
-        }
-        Command::Append { key, value } => {
-            let mut clerk = Clerk::new(ends);
-            tokio::time::timeout(limit, clerk.append(&key, &value))
-                .await
-                .map_err(within(format!("append {key}")))?;
-        }
+        Command::Get { key } => println!("{}", Clerk::new(ends).get(&key).await),
+        Command::Put { key, value } => Clerk::new(ends).put(&key, &value).await,
+        Command::Append { key, value } => Clerk::new(ends).append(&key, &value).await,
         Command::Status => status(&servers, &ends).await,
         Command::Isolate { server, peers } => {
             let end = ends.get(server).ok_or_else(|| {

@@ -1,7 +1,8 @@
-//! What the real cluster's server binaries share (`kvraft-server` here; Lab 5's
-//! `shardctrler-server` and `shardkv-server`): the command line of a Raft replica, its
-//! state on disk, its ends over TCP, the `Admin` service, and a life that ends on SIGTERM.
-//! Each binary only says which replica it starts.
+//! What the real cluster's binaries share (`kvraft-server` and `kv` here; Lab 5's
+//! `shardctrler-server`, `shardkv-server` and `shardkv`): the command line of a Raft
+//! replica, its state on disk, its ends over TCP, the `Admin` service, and a life that
+//! ends on SIGTERM; a client's key, time limit and exit codes. Each binary only says
+//! which replica it starts, or what its command does.
 
 use clap::Args;
 use common::labrpc::{ClientEnd, Server, Service};
@@ -14,6 +15,7 @@ use lab3_raft::Raft;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// A replica a server binary runs: a service on a Raft peer.
 pub trait Replica {
@@ -58,6 +60,48 @@ pub struct ServerArgs {
     /// Let holders of the key cut this server off from peers (tests, cluster.sh partition)
     #[arg(long)]
     pub allow_faults: bool,
+}
+
+/// The command line every client binary shares (`kv`, Lab 5's `shardkv`), besides where
+/// its servers are.
+#[derive(Args, Debug, Clone)]
+pub struct ClientArgs {
+    /// The cluster key file
+    #[arg(long, value_name = "FILE")]
+    pub key: PathBuf,
+    /// Give up on the command after this many seconds without an answer (beyond the
+    /// time a benchmark is asked to run)
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub timeout: u64,
+}
+
+/// A client binary's whole life: reads the cluster key, runs `body` with it on the real
+/// clock, within the time limit (plus `extra`, a benchmark's own duration), and turns
+/// the outcome into the exit code: 0 done, 1 an error or no answer in time (printed after
+/// `prog:`), 70 a task that panicked.
+pub fn client_main<F, Fut>(prog: &str, args: &ClientArgs, extra: Duration, body: F) -> ExitCode
+where
+    F: FnOnce(Arc<ClusterKey>) -> Fut,
+    Fut: Future<Output = Result<(), String>>,
+{
+    let key = match ClusterKey::from_file(&args.key) {
+        Ok(key) => Arc::new(key),
+        Err(e) => return fail(prog, &e),
+    };
+    let limit = Duration::from_secs(args.timeout);
+    let ran = process::run(|| async move {
+        tokio::time::timeout(limit + extra, body(key))
+            .await
+            .unwrap_or_else(|_| Err(format!("no answer within {limit:?}")))
+    });
+    match ran {
+        Ok(Ok(())) => ExitCode::SUCCESS,
+        Ok(Err(e)) => fail(prog, &e),
+        Err(stopped) => {
+            eprintln!("{prog}: stopped: {stopped}");
+            ExitCode::from(70)
+        }
+    }
 }
 
 /// What a replica's start gets besides its Raft ends and persister: how to reach other

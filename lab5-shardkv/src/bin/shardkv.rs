@@ -4,10 +4,10 @@
 
 use clap::{Parser, Subcommand};
 use common::net::process::{self, Addrs};
-use common::net::{CallConfig, ClusterKey, TcpTransport, Who, admin};
+use common::net::{CallConfig, ClusterKey, admin};
+use lab4_kvraft::real::{self, ClientArgs, Reach};
 use lab5_shardkv::{Clerk, ctrler};
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -21,12 +21,8 @@ struct Args {
     /// The shard controller's servers
     #[arg(long, value_name = "HOST:PORT,...", value_parser = process::addrs)]
     ctrlers: Addrs,
-    /// The cluster key file
-    #[arg(long, value_name = "FILE")]
-    key: PathBuf,
-    /// Give up on an operation after this many seconds without an answer
-    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = clap::value_parser!(u64).range(1..=86400))]
-    timeout: u64,
+    #[command(flatten)]
+    client: ClientArgs,
     #[command(subcommand)]
     command: Command,
 }
@@ -76,23 +72,14 @@ fn group(arg: &str) -> Result<(u64, Vec<String>), String> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let (key, limit) = (args.key.clone(), Duration::from_secs(args.timeout));
-    process::client_main(PROG, &key, |key| async move {
-        tokio::time::timeout(limit, run(args, key))
-            .await
-            .unwrap_or_else(|_| Err(format!("no answer within {limit:?}")))
-    })
+    let client = args.client.clone();
+    real::client_main(PROG, &client, Duration::ZERO, |key| run(args, key))
 }
 
 async fn run(args: Args, key: Arc<ClusterKey>) -> Result<(), String> {
     let config = CallConfig::default();
     let ctrlers = process::client_ends(&args.ctrlers.0, &key, &config);
-    let make_end: Arc<dyn Fn(&str) -> common::labrpc::ClientEnd + Send + Sync> = {
-        let key = key.clone();
-        Arc::new(move |name: &str| {
-            TcpTransport::new(name, Who::Client, key.clone(), CallConfig::default()).end()
-        })
-    };
+    let make_end = Reach::new(key.clone()).make_end();
     let mut admin_clerk = ctrler::Clerk::new(ctrlers.clone());
     match args.command {
         Command::Join { groups } => {

@@ -89,14 +89,22 @@ fn put(conn: &mut BufReader<TcpStream>, host: &str, key: &str, value: &str) -> R
             chunked = true;
         }
     }
+    // An answer to a put is a few hundred bytes: a larger length is refused, not allocated.
+    const MOST: usize = 1 << 20;
     if !chunked {
+        if length > MOST {
+            return Err(format!("etcd announced a {length}-byte answer"));
+        }
         let mut body = vec![0; length];
         return conn.read_exact(&mut body).map_err(|e| e.to_string());
     }
     loop {
         let mut size = String::new();
         conn.read_line(&mut size).map_err(|e| e.to_string())?;
-        let size = usize::from_str_radix(size.trim(), 16).map_err(|_| "a bad chunk".to_string())?;
+        let size = usize::from_str_radix(size.trim(), 16)
+            .ok()
+            .filter(|size| *size <= MOST)
+            .ok_or_else(|| "a bad or oversize chunk".to_string())?;
         let mut chunk = vec![0; size + 2];
         conn.read_exact(&mut chunk).map_err(|e| e.to_string())?;
         if size == 0 {
